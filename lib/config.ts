@@ -1,0 +1,340 @@
+import { z } from "zod";
+import type * as pulumi from "@pulumi/pulumi";
+import { getStack, runtime, secret } from "@pulumi/pulumi";
+
+/** Which JIRA REST flavour the Lambda speaks (DESIGN.md, "The JIRA Lambda"). */
+export const JIRA_API_KINDS = ["cloud", "datacenter"] as const;
+export type JiraApiKind = (typeof JIRA_API_KINDS)[number];
+
+/** Who creates the service-managed StackSet: the management account or a delegated administrator. */
+export const STACK_SET_CALLERS = ["SELF", "DELEGATED_ADMIN"] as const;
+export type StackSetCaller = (typeof STACK_SET_CALLERS)[number];
+
+/** JIRA settings that become the Lambda's environment (never the credential itself). */
+export interface JiraSettings {
+  /** https URL of the JIRA site, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly api: JiraApiKind;
+  /** Project key such as `OPS`. */
+  readonly projectKey: string;
+  /** @default "Task" */
+  readonly issueType: string;
+  /** Resolve the ticket when the alarm returns to OK. @default true */
+  readonly resolveOnOk: boolean;
+  /** Name of the resolve transition; unset means "the first transition into a done status". */
+  readonly resolveTransition?: string;
+  /** A ticket resolved less than this long ago is reopened instead of replaced; 0 never reopens. @default 60 */
+  readonly reopenWindowMinutes: number;
+  /** A ticket closed with this resolution is never reopened. @default "Won't Do" */
+  readonly wontFixResolution: string;
+  /** At most one repeat comment per alarm in this period. @default 15 */
+  readonly commentCooldownMinutes: number;
+}
+
+/** The validated configuration of one stack; produced only by `lib/config.ts`. */
+export interface MonitoringConfig {
+  /** Short lowercase DNS-safe token carried by every physical name, e.g. `dev`. */
+  readonly environmentSuffix: string;
+  /** The hub's region (`aws:region`); the StackSet instances deploy here too. */
+  readonly region: string;
+  /** Member accounts whose metrics and logs the hub observes (12-digit ids, at least 3, unique). */
+  readonly memberAccountIds: readonly string[];
+  /** OUs (`ou-...`) or the organization root (`r-...`) that the StackSet targets. */
+  readonly organizationalUnitIds: readonly string[];
+  /** Humans told by email about every alarm and every notice. */
+  readonly alertEmails: readonly string[];
+  readonly jira: JiraSettings;
+  /**
+   * JIRA credential JSON (cloud: `{"email","apiToken"}`, datacenter: `{"personalAccessToken"}`), a Pulumi secret.
+   * Unset: the Secrets Manager secret is created without a value and an operator puts one (README).
+   */
+  readonly jiraCredentials?: pulumi.Output<string>;
+  /** Bring an existing customer managed key instead of creating one. */
+  readonly kmsKeyArn?: string;
+  /** ExternalId that callers from the hub must present to assume `MonitoringRole-<AccountId>`. */
+  readonly externalId: string;
+  /** @default "SELF" */
+  readonly stackSetCallAs: StackSetCaller;
+  /** Runbook linked from every alarm description (and so from every ticket). */
+  readonly runbookUrl: string;
+  /** Upper bound of concurrent JIRA Lambda executions, so an alarm storm cannot flood JIRA. @default 5 */
+  readonly jiraLambdaReservedConcurrency: number;
+  /** Extra tags on every taggable resource (the stack adds `environment` and `project`). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Config namespace of this project (`Pulumi.yaml` name). */
+export const CONFIG_NAMESPACE = "monitoring-hub";
+
+/** Every key this project reads, without namespace. `Pulumi.yaml` declares the same set (a test keeps them in step). */
+export const CONFIG_KEYS = [
+  "environmentSuffix",
+  "memberAccountIds",
+  "organizationalUnitIds",
+  "alertEmails",
+  "jiraBaseUrl",
+  "jiraApi",
+  "jiraProjectKey",
+  "jiraIssueType",
+  "jiraResolveOnOk",
+  "jiraResolveTransition",
+  "jiraReopenWindowMinutes",
+  "jiraWontFixResolution",
+  "jiraCommentCooldownMinutes",
+  "jiraCredentials",
+  "kmsKeyArn",
+  "externalId",
+  "stackSetCallAs",
+  "runbookUrl",
+  "jiraLambdaReservedConcurrency",
+  "tags",
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Raw config as the engine hands it over: strings (lists and maps JSON-encoded), or absent. */
+export type RawConfig = Partial<Record<ConfigKey, string>>;
+
+/** Where the values come from besides config: the stack name, `aws:region` and the `ENVIRONMENT_SUFFIX` variable. */
+export interface ConfigSources {
+  readonly raw: RawConfig;
+  readonly awsRegion?: string;
+  readonly stackName: string;
+  readonly environmentSuffixVariable?: string;
+}
+
+/** The stack configuration is invalid; `problems` names each key and how to fix it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+const OU_OR_ROOT = /^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PROJECT_KEY = /^[A-Z][A-Z0-9_]{1,254}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{16,1224}$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+/** What a fix looks like for each key; the validator turns it into a `pulumi config set` line. */
+const EXAMPLES: Record<ConfigKey, string> = {
+  environmentSuffix: "dev",
+  memberAccountIds: "444455556666",
+  organizationalUnitIds: "ou-ab12-cdef3456",
+  alertEmails: "oncall@example.com",
+  jiraBaseUrl: "https://your-site.atlassian.net",
+  jiraApi: "cloud",
+  jiraProjectKey: "OPS",
+  jiraIssueType: "Task",
+  jiraResolveOnOk: "true",
+  jiraResolveTransition: "Done",
+  jiraReopenWindowMinutes: "60",
+  jiraWontFixResolution: "\"Won't Do\"",
+  jiraCommentCooldownMinutes: "15",
+  jiraCredentials: "--secret '{\"email\":\"...\",\"apiToken\":\"...\"}'",
+  kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/<key-id>",
+  externalId: "$(openssl rand -hex 16)",
+  stackSetCallAs: "SELF",
+  runbookUrl: "https://wiki.example.com/runbooks/monitoring-hub",
+  jiraLambdaReservedConcurrency: "5",
+  tags: `'{"team":"sre"}'`,
+};
+
+/** Config values for lists and maps arrive JSON-encoded; anything unparsable is left for the schema to reject. */
+const json = (value: unknown) => {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+};
+const text = z.string().trim();
+const httpsUrl = text
+  .refine((v) => URL.canParse(v), { error: "is not a URL" })
+  .refine((v) => !URL.canParse(v) || new URL(v).protocol === "https:", { error: "must use https" })
+  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), {
+    error: "must not carry credentials (they belong in jiraCredentials)",
+  })
+  .transform((v) => v.replace(/\/+$/, ""));
+const uniqueList = (item: z.ZodType<string>, min: number, what: string) =>
+  z.preprocess(
+    json,
+    z
+      .array(item, { error: "must be a list" })
+      .min(min, { error: `needs at least ${min} ${what}` })
+      .superRefine((values, ctx) => {
+        const seen = new Set<string>();
+        values.forEach((v, i) => {
+          if (seen.has(v)) ctx.addIssue({ code: "custom", path: [i], message: `lists "${v}" twice; remove the duplicate` });
+          seen.add(v);
+        });
+      }),
+  );
+const pattern = (re: RegExp, what: string) => text.regex(re, { error: (iss) => `"${String(iss.input)}" is not ${what}` });
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined ? fallback : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }),
+  );
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (iss) => (iss.input === undefined ? "is missing" : `"${String(iss.input)}" is not one of ${values.join(", ")}`) });
+const required = <T extends z.ZodType<unknown, string>>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string({ error: "is missing" }).pipe(schema));
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+const tagMap = z.preprocess(
+  json,
+  z
+    .record(z.string(), z.string().max(256, { error: "tag values are at most 256 characters" }), { error: "must be a map of strings" })
+    .superRefine((tags, ctx) => {
+      for (const k of Object.keys(tags)) {
+        if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:")) {
+          ctx.addIssue({ code: "custom", path: [k], message: `"${k}" is not a tag key (1-128 characters, no aws: prefix)` });
+        } else if (k === "project" || k === "environment") {
+          ctx.addIssue({ code: "custom", path: [k], message: `"${k}" is set by the stack itself; remove it` });
+        }
+      }
+    }),
+);
+
+const schema = z.object({
+  memberAccountIds: uniqueList(pattern(ACCOUNT_ID, "a 12-digit AWS account id"), 3, "member accounts (the hub needs at least 3)"),
+  organizationalUnitIds: uniqueList(pattern(OU_OR_ROOT, "an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)"), 1, "OU"),
+  alertEmails: uniqueList(pattern(EMAIL, "an email address"), 1, "email address"),
+  jiraBaseUrl: required(httpsUrl),
+  jiraApi: oneOf(JIRA_API_KINDS),
+  jiraProjectKey: required(pattern(PROJECT_KEY, "a JIRA project key (uppercase letters, digits and _, starting with a letter)")),
+  jiraIssueType: optional(text.max(255, { error: "is longer than 255 characters" })).default("Task"),
+  jiraResolveOnOk: optional(oneOf(["true", "false"])).default("true"),
+  jiraResolveTransition: optional(text.max(255, { error: "is longer than 255 characters" })),
+  jiraReopenWindowMinutes: wholeNumber(0, 43200, 60),
+  jiraWontFixResolution: optional(text.max(255, { error: "is longer than 255 characters" })).default("Won't Do"),
+  jiraCommentCooldownMinutes: wholeNumber(0, 1440, 15),
+  kmsKeyArn: optional(pattern(KMS_KEY_ARN, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")),
+  externalId: required(text.regex(EXTERNAL_ID, { error: "must be 16-1224 characters of letters, digits and +=,.@:/-_" })),
+  stackSetCallAs: optional(oneOf(STACK_SET_CALLERS)).default("SELF"),
+  runbookUrl: required(httpsUrl),
+  jiraLambdaReservedConcurrency: wholeNumber(1, 100, 5),
+  tags: optional(tagMap).default({}),
+});
+
+const isList = (k: ConfigKey) => k === "memberAccountIds" || k === "organizationalUnitIds" || k === "alertEmails";
+
+/** One line per problem: the full key, what is wrong, and the command that fixes it. */
+function describe(path: PropertyKey[], message: string): string {
+  const [top, ...rest] = path.map(String);
+  const k = top as ConfigKey;
+  const shown = `${CONFIG_NAMESPACE}:${top}${rest.map((p) => (isList(k) ? `[${p}]` : `.${p}`)).join("")}`;
+  const example = EXAMPLES[k];
+  const fix =
+    isList(k)
+        ? `pulumi config set --path '${top}[${rest[0] ?? 0}]' ${example}`
+        : `pulumi config set ${top} ${example}`;
+  return `${shown} ${message}. Fix: ${fix}`;
+}
+
+/**
+ * Validates raw stack configuration into a {@link MonitoringConfig}. Pure: it collects every problem and throws one
+ * {@link ConfigError} naming each key and the command that fixes it, so a bad config fails before anything registers.
+ * `jiraCredentials` arrives as plaintext only so that its shape can be checked (the value is never echoed); it leaves
+ * wrapped by `wrapSecret`.
+ */
+export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: string) => pulumi.Output<string>): MonitoringConfig {
+  const problems: string[] = [];
+  const parsed = schema.safeParse(sources.raw);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => describe(i.path, i.message)));
+
+  const suffixFrom = sources.raw.environmentSuffix?.trim() ? "config" : sources.environmentSuffixVariable?.trim() ? "ENVIRONMENT_SUFFIX" : "the stack name";
+  const suffix = sources.raw.environmentSuffix?.trim() || sources.environmentSuffixVariable?.trim() || sources.stackName;
+  if (!SUFFIX.test(suffix)) {
+    problems.push(describe(["environmentSuffix"], `"${suffix}" (from ${suffixFrom}) must be 1-16 lowercase letters, digits or inner hyphens`));
+  }
+
+  const region = sources.awsRegion?.trim();
+  if (!region || !REGION.test(region)) {
+    problems.push(`aws:region ${region ? `"${region}" is not an AWS region` : "is missing"}. Fix: pulumi config set aws:region us-east-1`);
+  }
+
+  const data = parsed.success ? parsed.data : undefined;
+  const keyRegion = data?.kmsKeyArn ? KMS_KEY_ARN.exec(data.kmsKeyArn)?.[1] : undefined;
+  if (keyRegion && region && keyRegion !== region) {
+    problems.push(describe(["kmsKeyArn"], `is in ${keyRegion} but the stack deploys to ${region}, and SNS needs a key in its own region`));
+  }
+
+  const credentials = sources.raw.jiraCredentials;
+  if (credentials !== undefined && data && !credentialShapeIsValid(credentials, data.jiraApi)) {
+    const fields = CREDENTIAL_FIELDS[data.jiraApi];
+    problems.push(
+      `${CONFIG_NAMESPACE}:jiraCredentials must be a JSON object with ${fields.join(" and ")} for jiraApi ${data.jiraApi} (value not shown). ` +
+        `Fix: pulumi config set --secret jiraCredentials '${JSON.stringify(Object.fromEntries(fields.map((f) => [f, "..."])))}'`,
+    );
+  }
+
+  if (problems.length > 0 || !data) throw new ConfigError(problems);
+
+  return {
+    environmentSuffix: suffix,
+    region: region!,
+    memberAccountIds: data.memberAccountIds,
+    organizationalUnitIds: data.organizationalUnitIds,
+    alertEmails: data.alertEmails,
+    jira: {
+      baseUrl: data.jiraBaseUrl,
+      api: data.jiraApi,
+      projectKey: data.jiraProjectKey,
+      issueType: data.jiraIssueType,
+      resolveOnOk: data.jiraResolveOnOk === "true",
+      resolveTransition: data.jiraResolveTransition,
+      reopenWindowMinutes: data.jiraReopenWindowMinutes,
+      wontFixResolution: data.jiraWontFixResolution,
+      commentCooldownMinutes: data.jiraCommentCooldownMinutes,
+    },
+    jiraCredentials: credentials === undefined ? undefined : wrapSecret(credentials),
+    kmsKeyArn: data.kmsKeyArn,
+    externalId: data.externalId,
+    stackSetCallAs: data.stackSetCallAs,
+    runbookUrl: data.runbookUrl,
+    jiraLambdaReservedConcurrency: data.jiraLambdaReservedConcurrency,
+    tags: data.tags,
+  };
+}
+
+/** The secret's fields per API kind (DESIGN.md); checked without ever printing the value. */
+const CREDENTIAL_FIELDS: Record<JiraApiKind, readonly string[]> = {
+  cloud: ["email", "apiToken"],
+  datacenter: ["personalAccessToken"],
+};
+
+function credentialShapeIsValid(plaintext: string, api: JiraApiKind): boolean {
+  const parsed = json(plaintext);
+  return (
+    typeof parsed === "object" &&
+    parsed !== null &&
+    CREDENTIAL_FIELDS[api].every((f) => typeof (parsed as Record<string, unknown>)[f] === "string" && (parsed as Record<string, string>)[f].trim() !== "")
+  );
+}
+
+/**
+ * Reads this stack's configuration: the only place that touches Pulumi config. The credential is read raw (not through
+ * `Config.get`, which would treat the secret as plaintext) and comes back as a Pulumi secret.
+ */
+export function loadConfig(): MonitoringConfig {
+  const raw: RawConfig = {};
+  for (const k of CONFIG_KEYS) {
+    const v = runtime.getConfig(`${CONFIG_NAMESPACE}:${k}`);
+    if (v !== undefined) raw[k] = v;
+  }
+  return parseConfig(
+    { raw, awsRegion: runtime.getConfig("aws:region"), stackName: getStack(), environmentSuffixVariable: process.env.ENVIRONMENT_SUFFIX },
+    (plaintext) => secret(plaintext),
+  );
+}
