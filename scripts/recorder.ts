@@ -55,7 +55,8 @@ interface RegisterRequest {
 }
 
 export class RecordingMonitor extends MockMonitor {
-  readonly resources = new Map<string, RecordedResource>();
+  /** Named apart from the base class's own `resources`, which the SDK reads back for outputs and lookups. */
+  readonly recorded = new Map<string, RecordedResource>();
 
   async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
     const propertyDependencies: Record<string, string[]> = {};
@@ -81,7 +82,7 @@ export class RecordingMonitor extends MockMonitor {
       if (!err && resp) {
         const r = resp as { getUrn(): string; getObject(): unknown };
         const state = pulumi.runtime.deserializeProperties(r.getObject() as never) as Record<string, unknown>;
-        this.resources.set(r.getUrn(), { urn: r.getUrn(), ...observed, state });
+        this.recorded.set(r.getUrn(), { urn: r.getUrn(), ...observed, state });
       }
       callback(err, resp);
     });
@@ -194,12 +195,28 @@ export interface RecordOptions {
 export async function record<T>(program: () => T, options: RecordOptions): Promise<{ monitor: RecordingMonitor; result: T }> {
   const mocks = hubMocks(options.region);
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+  // setMocks turns on the engine features mocks support (secrets among them); swapping the monitor in resets them,
+  // and without them secrets would reach the recorder as plaintext.
+  const features = supportedFeatures();
   const monitor = new RecordingMonitor(mocks);
   pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
+  Object.assign(getStore(), features);
   pulumi.runtime.setAllConfig({ "aws:region": options.region, ...options.config }, options.secretKeys);
   const result = program();
   await settle();
   return { monitor, result };
+}
+
+/** The SDK's runtime store: exported at run time but internal (not in the .d.ts), like `waitForRPCs`. */
+function getStore(): Record<string, unknown> {
+  return (require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> }).getStore();
+}
+
+/** The engine features the store currently claims (`supportsSecrets`, ...). */
+function supportedFeatures(): Record<string, boolean> {
+  return Object.fromEntries(
+    Object.entries(getStore()).filter((e): e is [string, boolean] => e[0].startsWith("supports") && typeof e[1] === "boolean"),
+  );
 }
 
 /** Waits until every pending registration and invoke has been answered. */
