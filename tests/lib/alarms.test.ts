@@ -1,0 +1,215 @@
+/**
+ * Proves the alarms we send: counts, actions and routing, missing-data treatment, metric math, names, descriptions,
+ * parents and ordering edges. Not that CloudWatch accepts them or evaluates FILL as documented.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ALARM_SPECS } from "../../lib/alarm-specs";
+import { createAlarms, type Alarms, type AlarmsArgs } from "../../lib/alarms";
+import type { StackContext } from "../../lib/naming";
+import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+
+const tags = { project: "monitoring-hub", environment: "test" };
+const runbookUrl = "https://wiki.example.com/runbooks/monitoring-hub";
+const ticketArn = `arn:aws:sns:us-east-1:${MOCK_HUB_ACCOUNT_ID}:monitoring-hub-tickets-test`;
+const noticeArn = `arn:aws:sns:us-east-1:${MOCK_HUB_ACCOUNT_ID}:monitoring-hub-notices-test`;
+const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";
+
+describe("createAlarms", () => {
+  let monitor: RecordingMonitor;
+  let parentUrn: string;
+  let result: Alarms;
+  let args: AlarmsArgs;
+  const ofType = (type: string): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === type);
+  const named = (name: string): RecordedResource => {
+    const found = [...monitor.recorded.values()].filter((r) => r.name === name);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  beforeAll(async () => {
+    const recorded = await record(
+      () => {
+        const ctx: StackContext = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags };
+        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
+        const tickets = new aws.sns.Topic("tickets", { name: "monitoring-hub-tickets-test" }, { parent });
+        const notices = new aws.sns.Topic("notices", { name: "monitoring-hub-notices-test" }, { parent });
+        args = {
+          ctx,
+          runbookUrl,
+          ticketTopicArn: tickets.arn,
+          noticeTopicArn: notices.arn,
+          errorMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors" },
+          criticalMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationCriticalErrors" },
+          jiraFunctionName: "monitoring-hub-jira-test",
+          failureQueueName: "monitoring-hub-jira-failures-test",
+          redriveQueueName: "monitoring-hub-jira-redrive-test",
+        };
+        const upstream = new aws.sns.Topic("upstream", {}, { parent });
+        return { parent, alarms: createAlarms("hub-alarms", args, { parent, dependsOn: [upstream] }) };
+      },
+      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+    );
+    monitor = recorded.monitor;
+    result = recorded.result.alarms;
+    parentUrn = await valueOf(recorded.result.parent.urn);
+  });
+
+  it("creates one metric alarm per spec and one composite, all children of the parent", () => {
+    const alarms = [...ofType(METRIC_ALARM), ...ofType(COMPOSITE)];
+
+    expect(ofType(METRIC_ALARM)).toHaveLength(ALARM_SPECS.length);
+    expect(ofType(METRIC_ALARM)).toHaveLength(6);
+    expect(ofType(COMPOSITE)).toHaveLength(1);
+    expect(alarms.map((r) => r.parent)).toEqual(Array(7).fill(parentUrn));
+  });
+
+  it("treats missing data as breaching on every metric alarm (composites have no such setting)", () => {
+    expect(ofType(METRIC_ALARM).map((r) => r.inputs.treatMissingData)).toEqual(Array(6).fill("breaching"));
+    expect(Object.keys(ofType(COMPOSITE)[0].inputs)).not.toContain("treatMissingData");
+  });
+
+  it("sends ALARM and OK, and nothing else, of every metric alarm to the notice topic only", () => {
+    expect(ofType(METRIC_ALARM)).toHaveLength(6);
+    for (const alarm of ofType(METRIC_ALARM)) {
+      expect(alarm.inputs.alarmActions).toEqual([noticeArn]);
+      expect(alarm.inputs.okActions).toEqual([noticeArn]);
+      expect(alarm.inputs).not.toHaveProperty("insufficientDataActions");
+      expect(JSON.stringify(alarm.inputs)).not.toContain(ticketArn);
+    }
+  });
+
+  it("sends ALARM and OK of the composite, and nothing else, to the ticket topic", () => {
+    const composite = ofType(COMPOSITE)[0];
+
+    expect(composite.inputs.alarmActions).toEqual([ticketArn]);
+    expect(composite.inputs.okActions).toEqual([ticketArn]);
+    expect(composite.inputs).not.toHaveProperty("insufficientDataActions");
+  });
+
+  it("makes every alarm depend on the topic it publishes to", () => {
+    const notices = named("notices").urn;
+    const tickets = named("tickets").urn;
+
+    expect(ofType(METRIC_ALARM)).toHaveLength(6);
+    for (const alarm of ofType(METRIC_ALARM)) {
+      expect(alarm.propertyDependencies.alarmActions).toEqual([notices]);
+      expect(alarm.propertyDependencies.okActions).toEqual([notices]);
+    }
+    expect(ofType(COMPOSITE)[0].propertyDependencies.alarmActions).toEqual([tickets]);
+    expect(ofType(COMPOSITE)[0].propertyDependencies.okActions).toEqual([tickets]);
+  });
+
+  it("alarms on the error filter metric directly", () => {
+    expect(named("hub-alarms-application-errors").inputs).toEqual({
+      name: "monitoring-hub-alarm-application-errors-test",
+      alarmDescription: [
+        "Application errors: The application logged more ERROR events than usual, or stopped sending logs at all.",
+        "Condition: Sum above 5 in 2 of 3 5-minute periods; no data counts as breaching.",
+        "Why it matters: Users are probably seeing failed requests; a silent log group means the application or its log shipping is down.",
+        "First steps: Search the application log group for ERROR around the alarm time. If it has no recent events, check that the application runs and ships its logs.",
+        "Runbook: https://wiki.example.com/runbooks/monitoring-hub#application-errors",
+      ].join("\n"),
+      namespace: "MonitoringHub/test/Application",
+      metricName: "ApplicationErrors",
+      statistic: "Sum",
+      period: 300,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "breaching",
+      alarmActions: [noticeArn],
+      okActions: [noticeArn],
+      tags: { ...tags, severity: "warning" },
+    });
+    expect(named("hub-alarms-application-critical-errors").inputs).toMatchObject({
+      namespace: "MonitoringHub/test/Application",
+      metricName: "ApplicationCriticalErrors",
+      statistic: "Sum",
+      threshold: 0,
+      tags: { ...tags, severity: "critical" },
+    });
+  });
+
+  it("alarms on sparse Lambda and SQS metrics through FILL(m, 0), dimensioned by our resources", () => {
+    const fill = (namespace: string, metricName: string, dimensions: Record<string, string>, stat: string) => [
+      { id: "m", returnData: false, metric: { namespace, metricName, dimensions, period: 300, stat } },
+      { id: "e", expression: "FILL(m, 0)", label: `${metricName} (no data = 0)`, returnData: true },
+    ];
+
+    expect(named("hub-alarms-jira-lambda-errors").inputs.metricQueries).toEqual(fill("AWS/Lambda", "Errors", { FunctionName: "monitoring-hub-jira-test" }, "Sum"));
+    expect(named("hub-alarms-jira-lambda-throttles").inputs.metricQueries).toEqual(
+      fill("AWS/Lambda", "Throttles", { FunctionName: "monitoring-hub-jira-test" }, "Sum"),
+    );
+    expect(named("hub-alarms-jira-failure-queue-messages").inputs.metricQueries).toEqual(
+      fill("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "monitoring-hub-jira-failures-test" }, "Maximum"),
+    );
+    expect(named("hub-alarms-jira-redrive-queue-messages").inputs.metricQueries).toEqual(
+      fill("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "monitoring-hub-jira-redrive-test" }, "Maximum"),
+    );
+    for (const id of ["jira-lambda-errors", "jira-lambda-throttles", "jira-failure-queue-messages", "jira-redrive-queue-messages"]) {
+      const inputs = named(`hub-alarms-${id}`).inputs;
+      expect([inputs.namespace, inputs.metricName, inputs.statistic, inputs.period]).toEqual([undefined, undefined, undefined, undefined]);
+      expect([inputs.comparisonOperator, inputs.threshold]).toEqual(["GreaterThanThreshold", 0]);
+    }
+  });
+
+  it("names every alarm with the suffix and keeps every description within 1,024 characters with a runbook link", () => {
+    const names = [...ofType(METRIC_ALARM).map((r) => r.inputs.name), ofType(COMPOSITE)[0].inputs.alarmName];
+
+    expect(names).toEqual([
+      "monitoring-hub-alarm-application-errors-test",
+      "monitoring-hub-alarm-application-critical-errors-test",
+      "monitoring-hub-alarm-jira-lambda-errors-test",
+      "monitoring-hub-alarm-jira-lambda-throttles-test",
+      "monitoring-hub-alarm-jira-failure-queue-messages-test",
+      "monitoring-hub-alarm-jira-redrive-queue-messages-test",
+      "monitoring-hub-alarm-application-health-test",
+    ]);
+    for (const alarm of [...ofType(METRIC_ALARM), ...ofType(COMPOSITE)]) {
+      const description = alarm.inputs.alarmDescription as string;
+      expect(description.length).toBeLessThanOrEqual(1024);
+      expect(description).toMatch(/\nRunbook: https:\/\/wiki\.example\.com\/runbooks\/monitoring-hub#[a-z-]+$/);
+    }
+  });
+
+  it("combines the two application alarms in the composite rule, through their name outputs and dependsOn", () => {
+    const composite = ofType(COMPOSITE)[0];
+    const children = [named("hub-alarms-application-errors").urn, named("hub-alarms-application-critical-errors").urn];
+
+    expect(composite.inputs.alarmRule).toBe(
+      'ALARM("monitoring-hub-alarm-application-errors-test") OR ALARM("monitoring-hub-alarm-application-critical-errors-test")',
+    );
+    expect(composite.propertyDependencies.alarmRule).toEqual(children);
+    expect(composite.dependencies).toEqual(expect.arrayContaining(children));
+    expect(composite.inputs.tags).toEqual(tags);
+  });
+
+  it("keeps the caller's dependsOn on every alarm, the composite included", () => {
+    const upstream = named("upstream").urn;
+
+    expect([...ofType(METRIC_ALARM), ...ofType(COMPOSITE)].map((alarm) => alarm.dependencies.includes(upstream))).toEqual(Array(7).fill(true));
+  });
+
+  it("returns every alarm, the composite last, by name and by ARN", async () => {
+    const names = await valueOf(pulumi.all(result.alarmNames));
+    const arns = await valueOf(pulumi.all(result.alarmArns));
+
+    expect(Object.keys(result.alarms)).toEqual(ALARM_SPECS.map((s) => s.id));
+    expect(names).toHaveLength(7);
+    expect(names[6]).toBe("monitoring-hub-alarm-application-health-test");
+    expect(arns.map((arn) => arn.replace(`arn:aws:cloudwatch:us-east-1:${MOCK_HUB_ACCOUNT_ID}:alarm:`, ""))).toEqual(names);
+  });
+
+  it("throws before registering anything when the runbook URL carries a fragment", async () => {
+    const before = monitor.recorded.size;
+
+    expect(() => createAlarms("bad", { ...args, runbookUrl: `${runbookUrl}#alarms` }, {})).toThrow(
+      `invalid alarm specs:\nrunbookUrl "${runbookUrl}#alarms" must not contain a fragment: each alarm appends its own anchor`,
+    );
+    await settle();
+    expect(monitor.recorded.size).toBe(before);
+  });
+});
