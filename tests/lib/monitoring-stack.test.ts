@@ -1,0 +1,194 @@
+/**
+ * The whole program (index.ts -> config -> MonitoringStack) under Pulumi mocks, with the dev stack's config and a
+ * secret credential. Proves the resources, inputs, parents and dependency edges we send; it does not prove that AWS
+ * accepts them (the IAM simulator and template validator tests check semantics separately).
+ */
+import { record, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { buildPlan } from "../../scripts/plan-model";
+import { readStackConfig } from "../../scripts/stack-config";
+
+const CREDENTIAL = JSON.stringify({ email: "bot@example.com", apiToken: "tok-4f1e2d3c-never-in-plaintext" });
+const stackConfig = readStackConfig("dev");
+let monitor: RecordingMonitor;
+let all: RecordedResource[];
+
+beforeAll(async () => {
+  ({ monitor } = await record(() => require("../../index"), {
+    ...stackConfig,
+    config: { ...stackConfig.config, "monitoring-hub:jiraCredentials": CREDENTIAL },
+    secretKeys: ["monitoring-hub:jiraCredentials"],
+  }));
+  all = [...monitor.recorded.values()];
+});
+
+const ofType = (type: string) => all.filter((r) => r.type === type);
+const one = (type: string, namePart = "") => {
+  const found = ofType(type).filter((r) => r.name.includes(namePart));
+  if (found.length !== 1) throw new Error(`expected one ${type} named *${namePart}*, found ${found.length}`);
+  return found[0];
+};
+const dependsOn = (from: RecordedResource, to: RecordedResource) => from.dependencies.includes(to.urn);
+const stack = () => one("monitoring-hub:index:MonitoringStack");
+
+describe("MonitoringStack", () => {
+  it("creates exactly the expected resources", () => {
+    const counts = Object.fromEntries(
+      [...new Set(all.map((r) => r.type))].sort().map((t) => [t, ofType(t).length]),
+    );
+
+    expect(counts).toEqual(EXPECTED_COUNTS);
+  });
+
+  it("parents every resource to the stack component", () => {
+    const root = stack();
+
+    expect(root.parent).toBeNull();
+    expect(all.filter((r) => r !== root && r.parent !== root.urn)).toEqual([]);
+  });
+
+  it("protects and retains nothing, so pulumi destroy removes everything", () => {
+    expect(all.filter((r) => r.options.protect || r.options.retainOnDelete).map((r) => r.name)).toEqual([]);
+  });
+
+  it("subscribes the Lambda only after the function and its invoke permission exist", () => {
+    const subscription = ofType("aws:sns/topicSubscription:TopicSubscription").find((s) => s.inputs.protocol === "lambda")!;
+
+    expect(dependsOn(subscription, one("aws:lambda/function:Function"))).toBe(true);
+    expect(dependsOn(subscription, one("aws:lambda/permission:Permission"))).toBe(true);
+  });
+
+  it("creates the function's log group before the function", () => {
+    const fn = one("aws:lambda/function:Function");
+    const logGroup = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => String(g.inputs.name).startsWith("/aws/lambda/"))!;
+
+    expect(dependsOn(fn, logGroup)).toBe(true);
+  });
+
+  it("makes every alarm depend on the topic it notifies", () => {
+    const topics = ofType("aws:sns/topic:Topic");
+    for (const alarm of [...ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")]) {
+      const actions = alarm.inputs.alarmActions as string[];
+      const targets = topics.filter((t) => actions.includes(String(t.state.arn)));
+
+      expect(targets.length).toBeGreaterThan(0);
+      for (const topic of targets) expect(dependsOn(alarm, topic)).toBe(true);
+    }
+  });
+
+  it("makes the composite depend on every child it names", () => {
+    const composite = one("aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    const children = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+      String(composite.inputs.alarmRule).includes(`"${String(a.inputs.name)}"`),
+    );
+
+    expect(children.length).toBeGreaterThanOrEqual(2);
+    for (const child of children) expect(dependsOn(composite, child)).toBe(true);
+  });
+
+  it("starts the audit trail only after EventBridge may write to its log group", () => {
+    expect(dependsOn(one("aws:cloudwatch/eventTarget:EventTarget"), one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"))).toBe(true);
+  });
+
+  it("ships the alarm's whole ticket lifecycle: every alarm breaching on missing data, with alarm and OK actions", () => {
+    for (const alarm of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      expect(alarm.inputs.treatMissingData).toBe("breaching");
+      expect(alarm.inputs.alarmActions).toHaveLength(1);
+      expect(alarm.inputs.okActions).toEqual(alarm.inputs.alarmActions);
+    }
+  });
+
+  it("never routes an alarm about the JIRA Lambda or its queues through the Lambda", () => {
+    const alertTopic = ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
+    const aboutLambda = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => /jira|queue/.test(String(a.inputs.name)));
+
+    expect(aboutLambda.length).toBeGreaterThanOrEqual(3);
+    for (const alarm of aboutLambda) expect(alarm.inputs.alarmActions).not.toContain(alertTopic.state.arn);
+  });
+
+  it("opens one ticket per incident: only the composite notifies the ticketing topic", () => {
+    const alertTopic = ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
+    const ticketing = [...ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")].filter(
+      (a) => (a.inputs.alarmActions as string[]).includes(String(alertTopic.state.arn)),
+    );
+
+    expect(ticketing.map((a) => a.type)).toEqual(["aws:cloudwatch/compositeAlarm:CompositeAlarm"]);
+  });
+
+  it("carries the environment suffix in every physical name", () => {
+    const nameKeys = ["name", "alarmName", "ruleName", "dashboardName"];
+    const names = all.flatMap((r) => nameKeys.map((k) => r.inputs[k]).filter((v): v is string => typeof v === "string"));
+
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => !/(^|[-/])dev($|[-/])/.test(n) && !n.includes("-dev-"))).toEqual([]);
+  });
+
+  it("tags every taggable resource with project and environment", () => {
+    const taggable = all.filter((r) => r.custom && "tags" in r.inputs);
+    const untagged = all.filter((r) => r.custom && TAGGABLE_TYPES.has(r.type) && !("tags" in r.inputs));
+
+    expect(untagged.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    for (const r of taggable) {
+      expect(r.inputs.tags).toEqual(expect.objectContaining({ project: "monitoring-hub", environment: "dev", team: "sre" }));
+    }
+  });
+
+  it("keeps the JIRA credential out of every input but the secret version, where it stays a secret", async () => {
+    const plan = await buildPlan("monitoring-hub", "dev", all, {});
+    const secretVersion = plan.resources.find((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion")!;
+
+    expect(JSON.stringify(plan)).not.toContain("tok-4f1e2d3c");
+    expect(secretVersion.inputs.secretString).toBe("[secret]");
+    const fn = one("aws:lambda/function:Function");
+    expect(JSON.stringify(fn.inputs)).not.toContain("tok-4f1e2d3c");
+  });
+});
+
+/** Resource types whose AWS resource takes tags; each must get them. */
+const TAGGABLE_TYPES = new Set([
+  "aws:kms/key:Key",
+  "aws:sns/topic:Topic",
+  "aws:sqs/queue:Queue",
+  "aws:dynamodb/table:Table",
+  "aws:secretsmanager/secret:Secret",
+  "aws:lambda/function:Function",
+  "aws:iam/role:Role",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+  "aws:cloudwatch/eventRule:EventRule",
+  "aws:cloudwatch/contributorInsightRule:ContributorInsightRule",
+  "aws:oam/sink:Sink",
+  "aws:cloudformation/stackSet:StackSet",
+]);
+
+const EXPECTED_COUNTS: Record<string, number> = {
+  "aws:cloudformation/stackSet:StackSet": 1,
+  "aws:cloudformation/stackSetInstance:StackSetInstance": 1,
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": 1,
+  "aws:cloudwatch/contributorInsightRule:ContributorInsightRule": 2,
+  "aws:cloudwatch/dashboard:Dashboard": 1,
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 4,
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": 2,
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": 1,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+  "aws:dynamodb/table:Table": 1,
+  "aws:iam/role:Role": 1,
+  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:kms/alias:Alias": 1,
+  "aws:kms/key:Key": 1,
+  "aws:lambda/function:Function": 1,
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+  "aws:lambda/permission:Permission": 1,
+  "aws:oam/sink:Sink": 1,
+  "aws:oam/sinkPolicy:SinkPolicy": 1,
+  "aws:secretsmanager/secret:Secret": 1,
+  "aws:secretsmanager/secretVersion:SecretVersion": 1,
+  "aws:sns/topic:Topic": 2,
+  "aws:sns/topicPolicy:TopicPolicy": 2,
+  "aws:sns/topicSubscription:TopicSubscription": 3,
+  "aws:sqs/queue:Queue": 2,
+  "aws:sqs/queuePolicy:QueuePolicy": 1,
+  "monitoring-hub:index:MonitoringStack": 1,
+};
