@@ -222,7 +222,7 @@ const schema = z.object({
   kmsKeyArn: optional(pattern(KMS_KEY_ARN, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")),
   externalId: required(text.regex(EXTERNAL_ID, { error: "must be 16-1224 characters of letters, digits and +=,.@:/-_" })),
   stackSetCallAs: optional(oneOf(STACK_SET_CALLERS)).default("SELF"),
-  runbookUrl: required(httpsUrl),
+  runbookUrl: required(httpsUrl.refine((v) => !v.includes("#"), { error: "must not contain a #fragment: each alarm appends its own anchor" })),
   jiraLambdaReservedConcurrency: wholeNumber(1, 100, 5),
   tags: optional(tagMap).default({}),
 });

@@ -140,6 +140,7 @@ describe("parseConfig", () => {
     ["a bad region", {}, { awsRegion: "US East" }, 'aws:region "US East" is not an AWS region'],
     ["a short external id", { externalId: "abc" }, {}, "monitoring-hub:externalId must be 16-1224 characters"],
     ["a missing external id", { externalId: undefined }, {}, "monitoring-hub:externalId is missing. Fix: pulumi config set externalId $(openssl rand -hex 16)"],
+    ["a runbook with a fragment", { runbookUrl: "https://wiki.example.com/runbook#top" }, {}, "monitoring-hub:runbookUrl must not contain a #fragment: each alarm appends its own anchor. Fix: pulumi config set runbookUrl https://wiki.example.com/runbooks/monitoring-hub"],
     ["a runbook over http", { runbookUrl: "http://wiki" }, {}, "monitoring-hub:runbookUrl must use https"],
     ["a negative reopen window", { jiraReopenWindowMinutes: "-5" }, {}, "monitoring-hub:jiraReopenWindowMinutes must be at least 0. Fix: pulumi config set jiraReopenWindowMinutes 60"],
     ["a fractional cooldown", { jiraCommentCooldownMinutes: "1.5" }, {}, "monitoring-hub:jiraCommentCooldownMinutes must be a whole number from 0 to 1440"],
