@@ -6,24 +6,7 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, type StackContext } from "./naming";
-
-/** A policy document as AWS reads it, built from plain values (the call site lifts it over Outputs). */
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
-
-/** One statement of a {@link PolicyDocument}. */
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow" | "Deny";
-  /** Only in resource policies and trust policies. */
-  readonly Principal?: "*" | { readonly AWS: string } | { readonly Service: string };
-  readonly Action: string | readonly string[];
-  /** Absent only in trust policies, where IAM refuses it. */
-  readonly Resource?: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
+import type { PolicyDocument } from "./policy-document";
 
 /** The account, region and partition a policy is written for. */
 export interface PolicyScope {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { LOG_RETENTION_DAYS } from "./log-metrics";
 import { physicalName, type StackContext } from "./naming";
+import type { PolicyDocument } from "./policy-document";
 import { withDependsOn } from "./resource-options";
 
 export interface AuditTrailArgs {
@@ -19,18 +20,6 @@ export interface AuditTrail {
 export interface EventPattern {
   readonly source: readonly string[];
   readonly "detail-type": readonly string[];
-}
-
-/** A CloudWatch Logs resource policy document. */
-export interface LogResourcePolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly {
-    readonly Sid: string;
-    readonly Effect: "Allow";
-    readonly Principal: { readonly Service: readonly string[] };
-    readonly Action: readonly string[];
-    readonly Resource: string;
-  }[];
 }
 
 /**
@@ -93,7 +82,7 @@ export function alarmStateChangePattern(): EventPattern {
  * serverless-patterns#618), so a condition on both actions could leave the trail silently empty. The grant is
  * narrowed to this group's streams instead.
  */
-export function auditLogResourcePolicy(logGroupArn: string): LogResourcePolicyDocument {
+export function auditLogResourcePolicy(logGroupArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { StackSetCaller } from "./config";
 import { MEMBER_ROLE_NAME, physicalName, type StackContext } from "./naming";
+import type { PolicyDocument } from "./policy-document";
+import { withDependsOn } from "./resource-options";
 
 /** Inputs to {@link createCrossAccount}. Values come from lib/config.ts, already validated. */
 export interface CrossAccountArgs {
@@ -111,7 +113,7 @@ export function createCrossAccount(name: string, args: CrossAccountArgs, opts: p
           operationPreferences: STACK_SET_OPERATION_PREFERENCES,
           retainStack: false,
         },
-        { ...opts, dependsOn: [sinkPolicy] },
+        withDependsOn(opts, [sinkPolicy]),
       ),
   );
 
@@ -134,20 +136,8 @@ export const EXTERNAL_ID_PARAMETER = "ExternalId";
 /** A CloudFormation intrinsic function as it appears in a JSON template. */
 export type CfnIntrinsic = { readonly Ref: string } | { readonly "Fn::Sub": string } | { readonly "Fn::GetAtt": readonly [string, string] };
 
-/** An IAM policy statement; values may be intrinsics when the policy lives in a template. */
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Principal?: { readonly AWS: string | readonly string[] };
-  readonly Action: readonly string[];
-  readonly Resource?: string;
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[] | CfnIntrinsic>>>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
+/** A policy document inside a template: its values may be intrinsics, which CloudFormation resolves at deploy time. */
+export type TemplatePolicyDocument = PolicyDocument<string | CfnIntrinsic>;
 
 /**
  * The sink policy: only the member accounts may create or update a link, and only to share metrics and log groups
@@ -197,9 +187,9 @@ interface CfnIamRole {
   readonly Properties: {
     readonly RoleName: CfnIntrinsic;
     readonly Description: string;
-    readonly AssumeRolePolicyDocument: PolicyDocument;
+    readonly AssumeRolePolicyDocument: TemplatePolicyDocument;
     readonly MaxSessionDuration: number;
-    readonly Policies: readonly { readonly PolicyName: string; readonly PolicyDocument: PolicyDocument }[];
+    readonly Policies: readonly { readonly PolicyName: string; readonly PolicyDocument: TemplatePolicyDocument }[];
   };
 }
 

@@ -5,9 +5,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JiraSettings } from "./config";
-import type { PolicyDocument } from "./alerting";
 import { bundleJiraHandler } from "./lambda-bundle";
 import { physicalName, type StackContext } from "./naming";
+import type { PolicyDocument } from "./policy-document";
+import { withDependsOn } from "./resource-options";
 
 /** Room for JIRA calls plus retries that honour `Retry-After` (FACTS 61-62) before the one human notice. */
 export const JIRA_LAMBDA_TIMEOUT_SECONDS = 60;
@@ -191,7 +192,7 @@ export function createJiraLambda(name: string, args: JiraLambdaArgs, opts: pulum
     },
     // The log group first, or the first invocation creates an unmanaged one that outlives `pulumi destroy`; the role's
     // permissions and the credential before the first invocation can need them.
-    { ...opts, dependsOn: [logGroup, rolePolicy, ...(secretVersion ? [secretVersion] : [])] },
+    withDependsOn(opts, [logGroup, rolePolicy, ...(secretVersion ? [secretVersion] : [])]),
   );
 
   const eventInvokeConfig = new aws.lambda.FunctionEventInvokeConfig(
@@ -224,7 +225,7 @@ export function createJiraLambda(name: string, args: JiraLambdaArgs, opts: pulum
       endpoint: fn.arn,
       redrivePolicy: redriveQueue.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn })),
     },
-    { ...opts, dependsOn: [permission, fn, undeliveredPolicy, eventInvokeConfig] },
+    withDependsOn(opts, [permission, fn, undeliveredPolicy, eventInvokeConfig]),
   );
 
   return {

@@ -58,6 +58,31 @@ export class RecordingMonitor extends MockMonitor {
   /** Named apart from the base class's own `resources`, which the SDK reads back for outputs and lookups. */
   readonly recorded = new Map<string, RecordedResource>();
 
+  /** Every recorded resource, components included, in the order the engine answered them. */
+  all(): RecordedResource[] {
+    return [...this.recorded.values()];
+  }
+
+  /** The custom resources (what a provider creates), without components. */
+  custom(): RecordedResource[] {
+    return this.all().filter((r) => r.custom);
+  }
+
+  /** Every resource of `type` (`aws:sns/topic:Topic`), in recording order. */
+  ofType(type: string): RecordedResource[] {
+    return this.all().filter((r) => r.type === type);
+  }
+
+  /** The one resource of `type`; throws unless exactly one was recorded. */
+  one(type: string): RecordedResource {
+    return exactlyOne(this.ofType(type), `of type ${type}`);
+  }
+
+  /** The one resource with the logical name `name`; throws unless exactly one was recorded. */
+  named(name: string): RecordedResource {
+    return exactlyOne(this.all().filter((r) => r.name === name), `named ${name}`);
+  }
+
   async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((v, k) => {
@@ -87,6 +112,27 @@ export class RecordingMonitor extends MockMonitor {
       callback(err, resp);
     });
   }
+}
+
+function exactlyOne(found: readonly RecordedResource[], what: string): RecordedResource {
+  if (found.length !== 1) throw new Error(`expected exactly one resource ${what}, found ${found.length}`);
+  return found[0];
+}
+
+/** How many of `resources` there are of each type, e.g. `{ "aws:sns/topic:Topic": 2 }`. */
+export function countByType(resources: readonly RecordedResource[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The dependencies `resource` declares through `dependsOn` only: every dependency that no input's value brought in.
+ * (One that is both explicit and implicit counts as implicit: the request does not tell them apart.)
+ */
+export function explicitDependencies(resource: RecordedResource): string[] {
+  const implicit = new Set(Object.values(resource.propertyDependencies).flat());
+  return resource.dependencies.filter((urn) => !implicit.has(urn));
 }
 
 /** True for a value the SDK serialized as a secret. */

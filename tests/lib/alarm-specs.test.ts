@@ -9,8 +9,9 @@ import {
   validateAlarmSpecs,
   type AlarmSpec,
 } from "../../lib/alarm-specs";
+import { APPLICATION_ERRORS_TICKET_TEXT, TEST_RUNBOOK_URL } from "../helpers/alarm-text";
 
-const runbookUrl = "https://wiki.example.com/runbooks/monitoring-hub";
+const runbookUrl = TEST_RUNBOOK_URL;
 const context = { suffix: "test", runbookUrl };
 const spec = (id: string): AlarmSpec => {
   const found = ALARM_SPECS.find((s) => s.id === id);
@@ -102,15 +103,7 @@ describe("validateAlarmSpecs", () => {
 
 describe("alarmDescription", () => {
   it("writes ticket text: what happened, the condition, why it matters, first steps, the runbook anchor", () => {
-    expect(alarmDescription(spec("application-errors"), runbookUrl)).toBe(
-      [
-        "Application errors: The application logged more ERROR events than usual, or stopped sending logs at all.",
-        "Condition: Sum above 5 in 2 of 3 5-minute periods; no data counts as breaching.",
-        "Why it matters: Users are probably seeing failed requests; a silent log group means the application or its log shipping is down.",
-        "First steps: Search the application log group for ERROR around the alarm time. If it has no recent events, check that the application runs and ships its logs.",
-        "Runbook: https://wiki.example.com/runbooks/monitoring-hub#application-errors",
-      ].join("\n"),
-    );
+    expect(alarmDescription(spec("application-errors"), runbookUrl)).toBe(APPLICATION_ERRORS_TICKET_TEXT);
   });
 
   it("describes the composite with the titles of its children", () => {

@@ -6,11 +6,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_SPECS } from "../../lib/alarm-specs";
 import { createAlarms, type Alarms, type AlarmsArgs } from "../../lib/alarms";
-import type { StackContext } from "../../lib/naming";
-import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { APPLICATION_ERRORS_TICKET_TEXT, TEST_RUNBOOK_URL } from "../helpers/alarm-text";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
-const tags = { project: "monitoring-hub", environment: "test" };
-const runbookUrl = "https://wiki.example.com/runbooks/monitoring-hub";
+const runbookUrl = TEST_RUNBOOK_URL;
 const ticketArn = `arn:aws:sns:us-east-1:${MOCK_HUB_ACCOUNT_ID}:monitoring-hub-tickets-test`;
 const noticeArn = `arn:aws:sns:us-east-1:${MOCK_HUB_ACCOUNT_ID}:monitoring-hub-notices-test`;
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -21,22 +21,15 @@ describe("createAlarms", () => {
   let parentUrn: string;
   let result: Alarms;
   let args: AlarmsArgs;
-  const ofType = (type: string): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === type);
-  const named = (name: string): RecordedResource => {
-    const found = [...monitor.recorded.values()].filter((r) => r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
 
   beforeAll(async () => {
     const recorded = await record(
       () => {
-        const ctx: StackContext = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags };
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
+        const parent = testParent();
         const tickets = new aws.sns.Topic("tickets", { name: "monitoring-hub-tickets-test" }, { parent });
         const notices = new aws.sns.Topic("notices", { name: "monitoring-hub-notices-test" }, { parent });
         args = {
-          ctx,
+          ctx: testContext(),
           runbookUrl,
           ticketTopicArn: tickets.arn,
           noticeTopicArn: notices.arn,
@@ -49,7 +42,7 @@ describe("createAlarms", () => {
         const upstream = new aws.sns.Topic("upstream", {}, { parent });
         return { parent, alarms: createAlarms("hub-alarms", args, { parent, dependsOn: [upstream] }) };
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     );
     monitor = recorded.monitor;
     result = recorded.result.alarms;
@@ -57,22 +50,22 @@ describe("createAlarms", () => {
   });
 
   it("creates one metric alarm per spec and one composite, all children of the parent", () => {
-    const alarms = [...ofType(METRIC_ALARM), ...ofType(COMPOSITE)];
+    const alarms = [...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)];
 
-    expect(ofType(METRIC_ALARM)).toHaveLength(ALARM_SPECS.length);
-    expect(ofType(METRIC_ALARM)).toHaveLength(6);
-    expect(ofType(COMPOSITE)).toHaveLength(1);
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(ALARM_SPECS.length);
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    expect(monitor.ofType(COMPOSITE)).toHaveLength(1);
     expect(alarms.map((r) => r.parent)).toEqual(Array(7).fill(parentUrn));
   });
 
   it("treats missing data as breaching on every metric alarm (composites have no such setting)", () => {
-    expect(ofType(METRIC_ALARM).map((r) => r.inputs.treatMissingData)).toEqual(Array(6).fill("breaching"));
-    expect(Object.keys(ofType(COMPOSITE)[0].inputs)).not.toContain("treatMissingData");
+    expect(monitor.ofType(METRIC_ALARM).map((r) => r.inputs.treatMissingData)).toEqual(Array(6).fill("breaching"));
+    expect(Object.keys(monitor.ofType(COMPOSITE)[0].inputs)).not.toContain("treatMissingData");
   });
 
   it("sends ALARM and OK, and nothing else, of every metric alarm to the notice topic only", () => {
-    expect(ofType(METRIC_ALARM)).toHaveLength(6);
-    for (const alarm of ofType(METRIC_ALARM)) {
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    for (const alarm of monitor.ofType(METRIC_ALARM)) {
       expect(alarm.inputs.alarmActions).toEqual([noticeArn]);
       expect(alarm.inputs.okActions).toEqual([noticeArn]);
       expect(alarm.inputs).not.toHaveProperty("insufficientDataActions");
@@ -81,7 +74,7 @@ describe("createAlarms", () => {
   });
 
   it("sends ALARM and OK of the composite, and nothing else, to the ticket topic", () => {
-    const composite = ofType(COMPOSITE)[0];
+    const composite = monitor.ofType(COMPOSITE)[0];
 
     expect(composite.inputs.alarmActions).toEqual([ticketArn]);
     expect(composite.inputs.okActions).toEqual([ticketArn]);
@@ -89,28 +82,22 @@ describe("createAlarms", () => {
   });
 
   it("makes every alarm depend on the topic it publishes to", () => {
-    const notices = named("notices").urn;
-    const tickets = named("tickets").urn;
+    const notices = monitor.named("notices").urn;
+    const tickets = monitor.named("tickets").urn;
 
-    expect(ofType(METRIC_ALARM)).toHaveLength(6);
-    for (const alarm of ofType(METRIC_ALARM)) {
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    for (const alarm of monitor.ofType(METRIC_ALARM)) {
       expect(alarm.propertyDependencies.alarmActions).toEqual([notices]);
       expect(alarm.propertyDependencies.okActions).toEqual([notices]);
     }
-    expect(ofType(COMPOSITE)[0].propertyDependencies.alarmActions).toEqual([tickets]);
-    expect(ofType(COMPOSITE)[0].propertyDependencies.okActions).toEqual([tickets]);
+    expect(monitor.ofType(COMPOSITE)[0].propertyDependencies.alarmActions).toEqual([tickets]);
+    expect(monitor.ofType(COMPOSITE)[0].propertyDependencies.okActions).toEqual([tickets]);
   });
 
   it("alarms on the error filter metric directly", () => {
-    expect(named("hub-alarms-application-errors").inputs).toEqual({
+    expect(monitor.named("hub-alarms-application-errors").inputs).toEqual({
       name: "monitoring-hub-alarm-application-errors-test",
-      alarmDescription: [
-        "Application errors: The application logged more ERROR events than usual, or stopped sending logs at all.",
-        "Condition: Sum above 5 in 2 of 3 5-minute periods; no data counts as breaching.",
-        "Why it matters: Users are probably seeing failed requests; a silent log group means the application or its log shipping is down.",
-        "First steps: Search the application log group for ERROR around the alarm time. If it has no recent events, check that the application runs and ships its logs.",
-        "Runbook: https://wiki.example.com/runbooks/monitoring-hub#application-errors",
-      ].join("\n"),
+      alarmDescription: APPLICATION_ERRORS_TICKET_TEXT,
       namespace: "MonitoringHub/test/Application",
       metricName: "ApplicationErrors",
       statistic: "Sum",
@@ -122,14 +109,14 @@ describe("createAlarms", () => {
       treatMissingData: "breaching",
       alarmActions: [noticeArn],
       okActions: [noticeArn],
-      tags: { ...tags, severity: "warning" },
+      tags: { ...TEST_TAGS, severity: "warning" },
     });
-    expect(named("hub-alarms-application-critical-errors").inputs).toMatchObject({
+    expect(monitor.named("hub-alarms-application-critical-errors").inputs).toMatchObject({
       namespace: "MonitoringHub/test/Application",
       metricName: "ApplicationCriticalErrors",
       statistic: "Sum",
       threshold: 0,
-      tags: { ...tags, severity: "critical" },
+      tags: { ...TEST_TAGS, severity: "critical" },
     });
   });
 
@@ -139,25 +126,25 @@ describe("createAlarms", () => {
       { id: "e", expression: "FILL(m, 0)", label: `${metricName} (no data = 0)`, returnData: true },
     ];
 
-    expect(named("hub-alarms-jira-lambda-errors").inputs.metricQueries).toEqual(fill("AWS/Lambda", "Errors", { FunctionName: "monitoring-hub-jira-test" }, "Sum"));
-    expect(named("hub-alarms-jira-lambda-throttles").inputs.metricQueries).toEqual(
+    expect(monitor.named("hub-alarms-jira-lambda-errors").inputs.metricQueries).toEqual(fill("AWS/Lambda", "Errors", { FunctionName: "monitoring-hub-jira-test" }, "Sum"));
+    expect(monitor.named("hub-alarms-jira-lambda-throttles").inputs.metricQueries).toEqual(
       fill("AWS/Lambda", "Throttles", { FunctionName: "monitoring-hub-jira-test" }, "Sum"),
     );
-    expect(named("hub-alarms-jira-failure-queue-messages").inputs.metricQueries).toEqual(
+    expect(monitor.named("hub-alarms-jira-failure-queue-messages").inputs.metricQueries).toEqual(
       fill("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "monitoring-hub-jira-failures-test" }, "Maximum"),
     );
-    expect(named("hub-alarms-jira-redrive-queue-messages").inputs.metricQueries).toEqual(
+    expect(monitor.named("hub-alarms-jira-redrive-queue-messages").inputs.metricQueries).toEqual(
       fill("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "monitoring-hub-jira-redrive-test" }, "Maximum"),
     );
     for (const id of ["jira-lambda-errors", "jira-lambda-throttles", "jira-failure-queue-messages", "jira-redrive-queue-messages"]) {
-      const inputs = named(`hub-alarms-${id}`).inputs;
+      const inputs = monitor.named(`hub-alarms-${id}`).inputs;
       expect([inputs.namespace, inputs.metricName, inputs.statistic, inputs.period]).toEqual([undefined, undefined, undefined, undefined]);
       expect([inputs.comparisonOperator, inputs.threshold]).toEqual(["GreaterThanThreshold", 0]);
     }
   });
 
   it("names every alarm with the suffix and keeps every description within 1,024 characters with a runbook link", () => {
-    const names = [...ofType(METRIC_ALARM).map((r) => r.inputs.name), ofType(COMPOSITE)[0].inputs.alarmName];
+    const names = [...monitor.ofType(METRIC_ALARM).map((r) => r.inputs.name), monitor.ofType(COMPOSITE)[0].inputs.alarmName];
 
     expect(names).toEqual([
       "monitoring-hub-alarm-application-errors-test",
@@ -168,7 +155,7 @@ describe("createAlarms", () => {
       "monitoring-hub-alarm-jira-redrive-queue-messages-test",
       "monitoring-hub-alarm-application-health-test",
     ]);
-    for (const alarm of [...ofType(METRIC_ALARM), ...ofType(COMPOSITE)]) {
+    for (const alarm of [...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)]) {
       const description = alarm.inputs.alarmDescription as string;
       expect(description.length).toBeLessThanOrEqual(1024);
       expect(description).toMatch(/\nRunbook: https:\/\/wiki\.example\.com\/runbooks\/monitoring-hub#[a-z-]+$/);
@@ -176,21 +163,21 @@ describe("createAlarms", () => {
   });
 
   it("combines the two application alarms in the composite rule, through their name outputs and dependsOn", () => {
-    const composite = ofType(COMPOSITE)[0];
-    const children = [named("hub-alarms-application-errors").urn, named("hub-alarms-application-critical-errors").urn];
+    const composite = monitor.ofType(COMPOSITE)[0];
+    const children = [monitor.named("hub-alarms-application-errors").urn, monitor.named("hub-alarms-application-critical-errors").urn];
 
     expect(composite.inputs.alarmRule).toBe(
       'ALARM("monitoring-hub-alarm-application-errors-test") OR ALARM("monitoring-hub-alarm-application-critical-errors-test")',
     );
     expect(composite.propertyDependencies.alarmRule).toEqual(children);
     expect(composite.dependencies).toEqual(expect.arrayContaining(children));
-    expect(composite.inputs.tags).toEqual(tags);
+    expect(composite.inputs.tags).toEqual(TEST_TAGS);
   });
 
   it("keeps the caller's dependsOn on every alarm, the composite included", () => {
-    const upstream = named("upstream").urn;
+    const upstream = monitor.named("upstream").urn;
 
-    expect([...ofType(METRIC_ALARM), ...ofType(COMPOSITE)].map((alarm) => alarm.dependencies.includes(upstream))).toEqual(Array(7).fill(true));
+    expect([...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)].map((alarm) => alarm.dependencies.includes(upstream))).toEqual(Array(7).fill(true));
   });
 
   it("returns every alarm, the composite last, by name and by ARN", async () => {

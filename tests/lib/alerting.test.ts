@@ -1,12 +1,11 @@
 // Proves the key and topic policy documents we build and the resources, inputs, parents and dependency edges we
 // register. Does not prove AWS accepts them; policy semantics are in iam-simulation.test.ts.
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 import { alertingKeyPolicy, alertTopicPolicy, createAlerting, emailKey, type Alerting } from "../../lib/alerting";
-import { MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { countByType, MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
-const TAGS = { project: "monitoring-hub", environment: "test" };
 const BROUGHT_KEY = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555";
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:monitoring-hub-alerts-test";
 
@@ -115,14 +114,8 @@ describe("createAlerting", () => {
   beforeAll(async () => {
     ({ monitor } = await record(
       () => {
-        parent = new pulumi.ComponentResource("monitoring-hub:test:Parent", "hub");
-        const ctx = (suffix: string) => ({
-          suffix,
-          accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-          region: "us-east-1",
-          partition: "aws",
-          tags: TAGS,
-        });
+        parent = testParent();
+        const ctx = (suffix: string) => testContext({ suffix, identityParent: parent });
         own = createAlerting(
           "hub-alerting",
           { ctx: ctx("test"), alertEmails: ["oncall@example.com", "platform-team@example.com"] },
@@ -134,29 +127,19 @@ describe("createAlerting", () => {
           { parent },
         );
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     ));
   });
 
-  const custom = () => [...monitor.recorded.values()].filter((r) => r.custom);
-  const byName = (name: string): RecordedResource => {
-    const found = custom().filter((r) => r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
-
   it("creates a key and alias only when none is brought, and two topics with policies per stack", () => {
-    const counts: Record<string, number> = {};
-    for (const r of custom()) counts[r.type] = (counts[r.type] ?? 0) + 1;
-
-    expect(counts).toEqual({
+    expect(countByType(monitor.custom())).toEqual({
       "aws:kms/key:Key": 1,
       "aws:kms/alias:Alias": 1,
       "aws:sns/topic:Topic": 4,
       "aws:sns/topicPolicy:TopicPolicy": 4,
       "aws:sns/topicSubscription:TopicSubscription": 6,
     });
-    expect(custom().filter((r) => r.name.startsWith("byok-")).map((r) => r.type)).not.toContain("aws:kms/key:Key");
+    expect(monitor.custom().filter((r) => r.name.startsWith("byok-")).map((r) => r.type)).not.toContain("aws:kms/key:Key");
     expect(own.key).toBeDefined();
     expect(brought.key).toBeUndefined();
   });
@@ -164,14 +147,14 @@ describe("createAlerting", () => {
   it("parents every child to the caller's parent and protects nothing", async () => {
     const parentUrn = await valueOf(parent.urn);
 
-    for (const r of custom()) {
+    for (const r of monitor.custom()) {
       expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: parentUrn });
       expect(r.options).toMatchObject({ protect: false, retainOnDelete: false });
     }
   });
 
   it("creates a rotating key with a 7-day deletion window and the alerting key policy", () => {
-    const key = byName("hub-alerting-key");
+    const key = monitor.named("hub-alerting-key");
 
     expect(key.type).toBe("aws:kms/key:Key");
     expect({ ...key.inputs, policy: JSON.parse(key.inputs.policy as string) }).toEqual({
@@ -179,41 +162,41 @@ describe("createAlerting", () => {
       enableKeyRotation: true,
       deletionWindowInDays: 7,
       policy: alertingKeyPolicy({ accountId: MOCK_HUB_ACCOUNT_ID, region: "us-east-1", partition: "aws" }),
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
   });
 
   it("names the key with an alias that carries the suffix", () => {
-    const key = byName("hub-alerting-key");
-    const alias = byName("hub-alerting-key-alias");
+    const key = monitor.named("hub-alerting-key");
+    const alias = monitor.named("hub-alerting-key-alias");
 
     expect(alias.inputs).toEqual({ name: "alias/monitoring-hub-alerting-test", targetKeyId: key.state.keyId });
     expect(alias.propertyDependencies.targetKeyId).toEqual([key.urn]);
   });
 
   it("encrypts both topics with the created key", () => {
-    const key = byName("hub-alerting-key");
+    const key = monitor.named("hub-alerting-key");
 
-    expect(byName("hub-alerting-alerts").inputs).toEqual({
+    expect(monitor.named("hub-alerting-alerts").inputs).toEqual({
       name: "monitoring-hub-alerts-test",
       displayName: "Monitoring hub alarms (test)",
       kmsMasterKeyId: key.state.arn,
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
-    expect(byName("hub-alerting-notices").inputs).toEqual({
+    expect(monitor.named("hub-alerting-notices").inputs).toEqual({
       name: "monitoring-hub-notices-test",
       displayName: "Monitoring hub notices (test)",
       kmsMasterKeyId: key.state.arn,
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
-    expect(byName("hub-alerting-alerts").propertyDependencies.kmsMasterKeyId).toEqual([key.urn]);
+    expect(monitor.named("hub-alerting-alerts").propertyDependencies.kmsMasterKeyId).toEqual([key.urn]);
   });
 
   it("encrypts both topics with a brought key and exposes it as keyArn", async () => {
-    expect(byName("byok-alerting-alerts").inputs.kmsMasterKeyId).toBe(BROUGHT_KEY);
-    expect(byName("byok-alerting-notices").inputs.kmsMasterKeyId).toBe(BROUGHT_KEY);
+    expect(monitor.named("byok-alerting-alerts").inputs.kmsMasterKeyId).toBe(BROUGHT_KEY);
+    expect(monitor.named("byok-alerting-notices").inputs.kmsMasterKeyId).toBe(BROUGHT_KEY);
     expect(await valueOf(brought.keyArn)).toBe(BROUGHT_KEY);
-    expect(await valueOf(own.keyArn)).toBe(byName("hub-alerting-key").state.arn);
+    expect(await valueOf(own.keyArn)).toBe(monitor.named("hub-alerting-key").state.arn);
   });
 
   it.each([
@@ -221,8 +204,8 @@ describe("createAlerting", () => {
     ["hub-alerting-notices", "monitoring-hub-notices-test"],
     ["byok-alerting-alerts", "monitoring-hub-alerts-byok"],
   ])("attaches the topic policy to %s", (topicName, physical) => {
-    const topic = byName(topicName);
-    const policy = byName(`${topicName}-policy`);
+    const topic = monitor.named(topicName);
+    const policy = monitor.named(`${topicName}-policy`);
     const topicArn = `arn:aws:sns:us-east-1:111122223333:${physical}`;
 
     expect(topic.state.arn).toBe(topicArn);
@@ -234,7 +217,7 @@ describe("createAlerting", () => {
   });
 
   it("subscribes every address by email to both topics, named by the address's hash", () => {
-    const subscriptions = custom().filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription");
+    const subscriptions = monitor.ofType("aws:sns/topicSubscription:TopicSubscription");
     const expected = [
       ["hub-alerting", "alerts", "oncall@example.com", "monitoring-hub-alerts-test"],
       ["hub-alerting", "notices", "oncall@example.com", "monitoring-hub-notices-test"],
@@ -258,7 +241,7 @@ describe("createAlerting", () => {
   it("returns the topics and policies it registered", async () => {
     expect(await valueOf(own.alertTopic.arn)).toBe("arn:aws:sns:us-east-1:111122223333:monitoring-hub-alerts-test");
     expect(await valueOf(own.noticeTopic.arn)).toBe("arn:aws:sns:us-east-1:111122223333:monitoring-hub-notices-test");
-    expect(await valueOf(own.alertTopicPolicy.urn)).toBe(byName("hub-alerting-alerts-policy").urn);
-    expect(await valueOf(own.noticeTopicPolicy.urn)).toBe(byName("hub-alerting-notices-policy").urn);
+    expect(await valueOf(own.alertTopicPolicy.urn)).toBe(monitor.named("hub-alerting-alerts-policy").urn);
+    expect(await valueOf(own.noticeTopicPolicy.urn)).toBe(monitor.named("hub-alerting-notices-policy").urn);
   });
 });

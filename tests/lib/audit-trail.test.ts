@@ -5,10 +5,9 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmStateChangePattern, auditLogResourcePolicy, createAuditTrail, type AuditTrail } from "../../lib/audit-trail";
-import type { StackContext } from "../../lib/naming";
-import { MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { explicitDependencies, MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
-const tags = { project: "monitoring-hub", environment: "test" };
 const groupArn = `arn:aws:logs:us-east-1:${MOCK_HUB_ACCOUNT_ID}:log-group:/aws/events/monitoring-hub-alarm-audit-test`;
 const policy = {
   Version: "2012-10-17",
@@ -61,21 +60,14 @@ describe("createAuditTrail", () => {
   let monitor: RecordingMonitor;
   let parentUrn: string;
   let trail: AuditTrail;
-  const ofType = (type: string): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === type);
-  const one = (type: string): RecordedResource => {
-    const found = ofType(type);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
 
   beforeAll(async () => {
     const recorded = await record(
       () => {
-        const ctx: StackContext = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags };
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
-        return { parent, trail: createAuditTrail("hub-audit", { ctx }, { parent }) };
+        const parent = testParent();
+        return { parent, trail: createAuditTrail("hub-audit", { ctx: testContext() }, { parent }) };
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     );
     monitor = recorded.monitor;
     trail = recorded.result.trail;
@@ -90,52 +82,51 @@ describe("createAuditTrail", () => {
       "aws:cloudwatch/eventTarget:EventTarget",
     ];
 
-    expect(types.map((t) => one(t).parent)).toEqual(Array(4).fill(parentUrn));
+    expect(types.map((t) => monitor.one(t).parent)).toEqual(Array(4).fill(parentUrn));
     expect(monitor.recorded.size).toBe(5);
   });
 
   it("matches alarm state changes by source and detail-type", () => {
-    expect(one("aws:cloudwatch/eventRule:EventRule").inputs).toEqual({
+    expect(monitor.one("aws:cloudwatch/eventRule:EventRule").inputs).toEqual({
       name: "monitoring-hub-alarm-state-changes-test",
       description: "Every CloudWatch alarm state change of the hub account, kept in the alarm audit log group.",
       eventPattern: JSON.stringify({ source: ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"] }),
-      tags,
+      tags: TEST_TAGS,
     });
   });
 
   it("keeps the trail 30 days in a log group under /aws/events/", () => {
-    expect(one("aws:cloudwatch/logGroup:LogGroup").inputs).toEqual({ name: "/aws/events/monitoring-hub-alarm-audit-test", retentionInDays: 30, tags });
+    expect(monitor.one("aws:cloudwatch/logGroup:LogGroup").inputs).toEqual({ name: "/aws/events/monitoring-hub-alarm-audit-test", retentionInDays: 30, tags: TEST_TAGS });
   });
 
   it("lets EventBridge write to that log group through one resource policy built from its ARN", () => {
-    const resourcePolicy = one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
+    const resourcePolicy = monitor.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
 
     expect(resourcePolicy.inputs.policyName).toBe("monitoring-hub-alarm-audit-events-test");
     expect(JSON.parse(resourcePolicy.inputs.policyDocument as string)).toEqual(policy);
-    expect(resourcePolicy.propertyDependencies.policyDocument).toEqual([one("aws:cloudwatch/logGroup:LogGroup").urn]);
+    expect(resourcePolicy.propertyDependencies.policyDocument).toEqual([monitor.one("aws:cloudwatch/logGroup:LogGroup").urn]);
   });
 
   it("targets the log group without a role, only after the resource policy exists", () => {
-    const target = one("aws:cloudwatch/eventTarget:EventTarget");
+    const target = monitor.one("aws:cloudwatch/eventTarget:EventTarget");
 
     expect(target.inputs).toEqual({ rule: "monitoring-hub-alarm-state-changes-test", arn: groupArn, targetId: "alarm-audit-log-group" });
     expect(target.dependencies).toEqual(
       expect.arrayContaining([
-        one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn,
-        one("aws:cloudwatch/eventRule:EventRule").urn,
-        one("aws:cloudwatch/logGroup:LogGroup").urn,
+        monitor.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn,
+        monitor.one("aws:cloudwatch/eventRule:EventRule").urn,
+        monitor.one("aws:cloudwatch/logGroup:LogGroup").urn,
       ]),
     );
-    const implicit = new Set(Object.values(target.propertyDependencies).flat());
-    expect(target.dependencies.filter((urn) => !implicit.has(urn))).toEqual([one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn]);
+    expect(explicitDependencies(target)).toEqual([monitor.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn]);
   });
 
   it("returns the four resources", async () => {
     expect(await valueOf(pulumi.all([trail.rule.urn, trail.logGroup.urn, trail.resourcePolicy.urn, trail.target.urn]))).toEqual([
-      one("aws:cloudwatch/eventRule:EventRule").urn,
-      one("aws:cloudwatch/logGroup:LogGroup").urn,
-      one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn,
-      one("aws:cloudwatch/eventTarget:EventTarget").urn,
+      monitor.one("aws:cloudwatch/eventRule:EventRule").urn,
+      monitor.one("aws:cloudwatch/logGroup:LogGroup").urn,
+      monitor.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").urn,
+      monitor.one("aws:cloudwatch/eventTarget:EventTarget").urn,
     ]);
   });
 });

@@ -2,8 +2,7 @@
 // and the resources, inputs, parents and dependency edges we register. Does not prove AWS accepts them at deploy time;
 // trust and permission semantics are in member-trust.test.ts.
 import { RegoEngine, TemplateFile, type Engine, type StandardDiagnostic, type ValidateConfig } from "@aws/cloudformation-validate";
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 import {
   createCrossAccount,
@@ -12,7 +11,8 @@ import {
   type CrossAccount,
   type MemberAccountTemplate,
 } from "../../lib/cross-account";
-import { isSecretValue, MOCK_HUB_ACCOUNT_ID, record, settle, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { countByType, isSecretValue, MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, testContext, testParent } from "../helpers/stack-context";
 
 const MEMBERS = ["444455556666", "555566667777", "666677778888"];
 const OUS = ["ou-ab12-cdef3456", "ou-ab12-99990000"];
@@ -235,37 +235,20 @@ describe("createCrossAccount", () => {
   beforeAll(async () => {
     ({ monitor } = await record(
       () => {
-        parent = new pulumi.ComponentResource("monitoring-hub:test:Parent", "hub");
-        const ctx = {
-          suffix: "test",
-          accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-          region: "us-east-1",
-          partition: "aws",
-          tags: { project: "monitoring-hub", environment: "test" },
-        };
+        parent = testParent();
+        const ctx = testContext({ identityParent: parent });
         created = createCrossAccount(
           "hub-xacct",
           { ctx, memberAccountIds: MEMBERS, organizationalUnitIds: OUS, externalId: "mh-test-external-id", callAs: "DELEGATED_ADMIN" },
           { parent },
         );
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     ));
   });
 
-  const custom = () => [...monitor.recorded.values()].filter((r) => r.custom);
-  const ofType = (type: string) => custom().filter((r) => r.type === type);
-  const one = (type: string): RecordedResource => {
-    const found = ofType(type);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
-
   it("creates one sink, one sink policy, one StackSet and one instance per OU, nothing else", () => {
-    const counts: Record<string, number> = {};
-    for (const r of custom()) counts[r.type] = (counts[r.type] ?? 0) + 1;
-
-    expect(counts).toEqual({
+    expect(countByType(monitor.custom())).toEqual({
       "aws:oam/sink:Sink": 1,
       "aws:oam/sinkPolicy:SinkPolicy": 1,
       "aws:cloudformation/stackSet:StackSet": 1,
@@ -276,14 +259,14 @@ describe("createCrossAccount", () => {
   });
 
   it("parents every child to the caller's parent", async () => {
-    const parentUrn = await new Promise<string>((resolve) => parent.urn.apply(resolve));
+    const parentUrn = await valueOf(parent.urn);
 
-    for (const r of custom()) expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: parentUrn });
+    for (const r of monitor.custom()) expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: parentUrn });
   });
 
   it("names and tags the sink, and gives the sink policy exactly the member accounts", () => {
-    const sink = one("aws:oam/sink:Sink");
-    const policy = one("aws:oam/sinkPolicy:SinkPolicy");
+    const sink = monitor.one("aws:oam/sink:Sink");
+    const policy = monitor.one("aws:oam/sinkPolicy:SinkPolicy");
 
     expect(sink.inputs).toEqual({ name: "monitoring-hub-sink-test", tags: { project: "monitoring-hub", environment: "test" } });
     expect(policy.inputs.sinkIdentifier).toBe(sink.state.arn);
@@ -292,7 +275,7 @@ describe("createCrossAccount", () => {
   });
 
   it("configures a service-managed StackSet with named-IAM capability and no administration role", () => {
-    const stackSet = one("aws:cloudformation/stackSet:StackSet");
+    const stackSet = monitor.one("aws:cloudformation/stackSet:StackSet");
 
     expect(stackSet.inputs).toMatchObject({
       name: "monitoring-hub-member-monitoring-test",
@@ -309,8 +292,8 @@ describe("createCrossAccount", () => {
   });
 
   it("deploys the member template with the hub account and the sink ARN, and depends on the sink through it", () => {
-    const stackSet = one("aws:cloudformation/stackSet:StackSet");
-    const sink = one("aws:oam/sink:Sink");
+    const stackSet = monitor.one("aws:cloudformation/stackSet:StackSet");
+    const sink = monitor.one("aws:oam/sink:Sink");
 
     expect(JSON.parse(stackSet.inputs.templateBody as string)).toEqual(
       memberAccountTemplate({ hubAccountId: MOCK_HUB_ACCOUNT_ID, partition: "aws", sinkArn: sink.state.arn as string }),
@@ -319,7 +302,7 @@ describe("createCrossAccount", () => {
   });
 
   it("passes the ExternalId as a secret StackSet parameter, not in the template", () => {
-    const stackSet = one("aws:cloudformation/stackSet:StackSet");
+    const stackSet = monitor.one("aws:cloudformation/stackSet:StackSet");
     const parameters = stackSet.inputs.parameters;
 
     expect(isSecretValue(parameters)).toBe(true);
@@ -328,8 +311,8 @@ describe("createCrossAccount", () => {
   });
 
   it("targets each OU with one instance, filtered to the members, in the hub region only, as the same caller", () => {
-    const stackSet = one("aws:cloudformation/stackSet:StackSet");
-    const instances = ofType("aws:cloudformation/stackSetInstance:StackSetInstance");
+    const stackSet = monitor.one("aws:cloudformation/stackSet:StackSet");
+    const instances = monitor.ofType("aws:cloudformation/stackSetInstance:StackSetInstance");
 
     expect(instances.map((i) => i.name)).toEqual(["hub-xacct-member-ou-ab12-cdef3456", "hub-xacct-member-ou-ab12-99990000"]);
     expect(instances.map((i) => i.inputs)).toEqual(
@@ -349,9 +332,9 @@ describe("createCrossAccount", () => {
   });
 
   it("creates the instances (and so the links) only after the sink policy admits them", () => {
-    const policy = one("aws:oam/sinkPolicy:SinkPolicy");
+    const policy = monitor.one("aws:oam/sinkPolicy:SinkPolicy");
 
-    for (const i of ofType("aws:cloudformation/stackSetInstance:StackSetInstance")) {
+    for (const i of monitor.ofType("aws:cloudformation/stackSetInstance:StackSetInstance")) {
       expect(i.dependencies).toContain(policy.urn);
     }
   });
@@ -360,7 +343,7 @@ describe("createCrossAccount", () => {
     [{ memberAccountIds: MEMBERS, organizationalUnitIds: [] }, "organizationalUnitIds is empty"],
     [{ memberAccountIds: [], organizationalUnitIds: OUS }, "memberAccountIds is empty"],
   ])("refuses %j before registering anything", async (lists, message) => {
-    const ctx = { suffix: "x", accountId: pulumi.output("111122223333"), region: "us-east-1", partition: "aws", tags: {} };
+    const ctx = testContext({ suffix: "x", tags: {} });
     const before = monitor.recorded.size;
 
     expect(() => createCrossAccount("empty", { ctx, ...lists, externalId: "abc", callAs: "SELF" }, { parent })).toThrow(message);

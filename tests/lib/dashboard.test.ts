@@ -16,7 +16,8 @@ import {
   type MetricWidget,
 } from "../../lib/dashboard";
 import type { StackContext } from "../../lib/naming";
-import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, testContext, testParent } from "../helpers/stack-context";
 
 const errors: DashboardMetric = { namespace: "MonitoringHub/test/Application", metricName: "ApplicationErrors", stat: "Sum", title: "Application errors by member account" };
 const alarmArn = (id: string) => `arn:aws:cloudwatch:us-east-1:${MOCK_HUB_ACCOUNT_ID}:alarm:monitoring-hub-alarm-${id}-test`;
@@ -175,13 +176,13 @@ describe("createDashboard", () => {
   let result: Dashboard;
   let ctx: StackContext;
   const memberAccountIds = ["444455556666", "555566667777", "666677778888"];
-  const dashboards = (): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+  const dashboards = () => monitor.ofType("aws:cloudwatch/dashboard:Dashboard");
 
   beforeAll(async () => {
     const recorded = await record(
       () => {
-        ctx = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags: {} };
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
+        ctx = testContext({ tags: {} });
+        const parent = testParent();
         const dashboard = createDashboard(
           "hub-dashboard",
           { ctx, memberAccountIds, namespace: errors.namespace, errorMetricName: errors.metricName, alarmArns: [pulumi.output(alarmArns[0]), alarmArns[1]] },
@@ -189,7 +190,7 @@ describe("createDashboard", () => {
         );
         return { parent, dashboard };
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     );
     monitor = recorded.monitor;
     result = recorded.result.dashboard;

@@ -1,14 +1,13 @@
 // Proves, with an IAM policy simulator, what the documents the alerting and JIRA Lambda pieces register (taken from the
 // recorded inputs) allow and refuse. It evaluates the policy language offline: it does not prove which context keys a
 // service really sends (FACTS 33-34), nor that SCPs or permission boundaries leave these grants intact.
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { runSimulation, type EvaluationResult } from "@cloud-copilot/iam-simulate";
 
 import { createAlerting } from "../../lib/alerting";
-import type { JiraSettings } from "../../lib/config";
 import { createJiraLambda } from "../../lib/jira-lambda";
-import { MOCK_HUB_ACCOUNT_ID, record, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { MOCK_HUB_ACCOUNT_ID, record, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_JIRA_SETTINGS } from "../helpers/jira-settings";
+import { TEST_STACK, testContext, testParent } from "../helpers/stack-context";
 
 jest.mock("../../lib/lambda-bundle", () => ({
   bundleJiraHandler: () => ({ code: "exports.handler=async()=>{};", sha256: "5ca1ab1e" }),
@@ -16,16 +15,6 @@ jest.mock("../../lib/lambda-bundle", () => ({
 
 const HUB = MOCK_HUB_ACCOUNT_ID;
 const OTHER = "999988887777";
-const JIRA: JiraSettings = {
-  baseUrl: "https://example.atlassian.net",
-  api: "cloud",
-  projectKey: "OPS",
-  issueType: "Task",
-  resolveOnOk: true,
-  reopenWindowMinutes: 60,
-  wontFixResolution: "Won't Do",
-  commentCooldownMinutes: 15,
-};
 const FUNCTION = "monitoring-hub-jira-handler-test";
 const LAMBDA_SESSION = `arn:aws:sts::${HUB}:assumed-role/${FUNCTION}/${FUNCTION}`;
 const HUB_OPERATOR = `arn:aws:iam::${HUB}:role/operator`;
@@ -39,14 +28,8 @@ let monitor: RecordingMonitor;
 beforeAll(async () => {
   ({ monitor } = await record(
     () => {
-      const parent = new pulumi.ComponentResource("monitoring-hub:test:Parent", "hub");
-      const ctx = {
-        suffix: "test",
-        accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-        region: "us-east-1",
-        partition: "aws",
-        tags: {},
-      };
+      const parent = testParent();
+      const ctx = testContext({ tags: {}, identityParent: parent });
       const alerting = createAlerting("hub-alerting", { ctx, alertEmails: ["oncall@example.com"] }, { parent });
       createJiraLambda(
         "hub-jira",
@@ -55,23 +38,18 @@ beforeAll(async () => {
           alertTopic: alerting.alertTopic,
           noticeTopic: alerting.noticeTopic,
           keyArn: alerting.keyArn,
-          jira: JIRA,
+          jira: TEST_JIRA_SETTINGS,
           reservedConcurrency: 5,
         },
         { parent },
       );
     },
-    { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+    TEST_STACK,
   ));
 });
 
-const byName = (name: string): RecordedResource => {
-  const found = [...monitor.recorded.values()].filter((r) => r.name === name);
-  if (found.length !== 1) throw new Error(`${found.length} resources named ${name}`);
-  return found[0];
-};
-const doc = (name: string, input: string): Doc => JSON.parse(byName(name).inputs[input] as string) as Doc;
-const arnOf = (name: string): string => byName(name).state.arn as string;
+const doc = (name: string, input: string): Doc => JSON.parse(monitor.named(name).inputs[input] as string) as Doc;
+const arnOf = (name: string): string => monitor.named(name).state.arn as string;
 
 interface Request {
   readonly principal: string;

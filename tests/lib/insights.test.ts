@@ -3,7 +3,6 @@
  * Not that PutInsightRule accepts them: it validates syntax at deploy time.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import {
   createContributorInsights,
   http429CallersRule,
@@ -11,11 +10,10 @@ import {
   throttledCallersRule,
   type InsightRuleBody,
 } from "../../lib/insights";
-import type { StackContext } from "../../lib/naming";
-import { MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
 const group = "/monitoring-hub/test/api-access";
-const tags = { project: "monitoring-hub", environment: "test" };
 const http429: InsightRuleBody = {
   Schema: { Name: "CloudWatchLogRule", Version: 1 },
   LogGroupNames: [group],
@@ -105,18 +103,17 @@ describe("insightRuleProblems", () => {
 describe("createContributorInsights", () => {
   let monitor: RecordingMonitor;
   let parentUrn: string;
-  const rules = (): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === "aws:cloudwatch/contributorInsightRule:ContributorInsightRule");
+  const rules = () => monitor.ofType("aws:cloudwatch/contributorInsightRule:ContributorInsightRule");
 
   beforeAll(async () => {
     const recorded = await record(
       () => {
-        const ctx: StackContext = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags };
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
+        const parent = testParent();
         const accessLogs = new aws.cloudwatch.LogGroup("api-access", { name: group }, { parent });
-        createContributorInsights("hub-insights", { ctx, apiAccessLogGroupName: accessLogs.name }, { parent });
+        createContributorInsights("hub-insights", { ctx: testContext(), apiAccessLogGroupName: accessLogs.name }, { parent });
         return parent;
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     );
     monitor = recorded.monitor;
     parentUrn = await valueOf(recorded.result.urn);
@@ -124,13 +121,13 @@ describe("createContributorInsights", () => {
 
   it("creates exactly two enabled rules under the parent, named with the suffix", () => {
     expect(rules().map((r) => [r.name, r.inputs.ruleName, r.inputs.ruleState, r.parent, r.inputs.tags])).toEqual([
-      ["hub-insights-callers-http-429", "monitoring-hub-callers-http-429-test", "ENABLED", parentUrn, tags],
-      ["hub-insights-callers-throttled", "monitoring-hub-callers-throttled-test", "ENABLED", parentUrn, tags],
+      ["hub-insights-callers-http-429", "monitoring-hub-callers-http-429-test", "ENABLED", parentUrn, TEST_TAGS],
+      ["hub-insights-callers-throttled", "monitoring-hub-callers-throttled-test", "ENABLED", parentUrn, TEST_TAGS],
     ]);
   });
 
   it("sends the pure builders' bodies over the access log group, which each rule depends on", () => {
-    const accessLogs = [...monitor.recorded.values()].find((r) => r.name === "api-access");
+    const accessLogs = monitor.all().find((r) => r.name === "api-access");
 
     expect(rules().map((r) => JSON.parse(r.inputs.ruleDefinition as string))).toEqual([http429, throttled]);
     expect(rules().map((r) => r.propertyDependencies.ruleDefinition)).toEqual([[accessLogs?.urn], [accessLogs?.urn]]);

@@ -4,7 +4,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { JiraSettings } from "../../lib/config";
 import {
   createJiraLambda,
   jiraLambdaEnvironment,
@@ -13,27 +12,17 @@ import {
   redriveQueuePolicy,
   type JiraLambda,
 } from "../../lib/jira-lambda";
-import { isSecretValue, MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { countByType, explicitDependencies, isSecretValue, MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_JIRA_SETTINGS } from "../helpers/jira-settings";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
 jest.mock("../../lib/lambda-bundle", () => ({
   bundleJiraHandler: () => ({ code: "exports.handler=async()=>{};", sha256: "5ca1ab1e" }),
 }));
 
-const TAGS = { project: "monitoring-hub", environment: "test" };
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 const CREDENTIAL = '{"email":"bot@example.com","apiToken":"ATATT3xFfGF0-not-a-real-token"}';
 const ARN = (service: string, rest: string) => `arn:aws:${service}:us-east-1:111122223333:${rest}`;
-
-const JIRA: JiraSettings = {
-  baseUrl: "https://example.atlassian.net",
-  api: "cloud",
-  projectKey: "OPS",
-  issueType: "Task",
-  resolveOnOk: true,
-  reopenWindowMinutes: 60,
-  wontFixResolution: "Won't Do",
-  commentCooldownMinutes: 15,
-};
 
 const CONTRACT_KEYS = [
   "JIRA_BASE_URL",
@@ -58,7 +47,7 @@ describe("jiraLambdaEnvironment", () => {
   };
 
   it("passes every setting as a string and leaves JIRA_RESOLVE_TRANSITION out when unset", () => {
-    expect(jiraLambdaEnvironment(JIRA, refs)).toEqual({
+    expect(jiraLambdaEnvironment(TEST_JIRA_SETTINGS, refs)).toEqual({
       JIRA_BASE_URL: "https://example.atlassian.net",
       JIRA_API: "cloud",
       JIRA_PROJECT_KEY: "OPS",
@@ -75,7 +64,7 @@ describe("jiraLambdaEnvironment", () => {
 
   it("passes JIRA_RESOLVE_TRANSITION when set, and the datacenter flavour unchanged", () => {
     const env = jiraLambdaEnvironment(
-      { ...JIRA, api: "datacenter", resolveOnOk: false, resolveTransition: "Resolve Issue", reopenWindowMinutes: 0 },
+      { ...TEST_JIRA_SETTINGS, api: "datacenter", resolveOnOk: false, resolveTransition: "Resolve Issue", reopenWindowMinutes: 0 },
       refs,
     );
 
@@ -200,14 +189,8 @@ describe("createJiraLambda", () => {
   beforeAll(async () => {
     ({ monitor } = await record(
       () => {
-        parent = new pulumi.ComponentResource("monitoring-hub:test:Parent", "hub");
-        const ctx = (suffix: string) => ({
-          suffix,
-          accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-          region: "us-east-1",
-          partition: "aws",
-          tags: TAGS,
-        });
+        parent = testParent();
+        const ctx = (suffix: string) => testContext({ suffix, identityParent: parent });
         const topics = (suffix: string) => ({
           alertTopic: new aws.sns.Topic(`${suffix}-alerts`, { name: `monitoring-hub-alerts-${suffix}` }, { parent }),
           noticeTopic: new aws.sns.Topic(`${suffix}-notices`, { name: `monitoring-hub-notices-${suffix}` }, { parent }),
@@ -218,7 +201,7 @@ describe("createJiraLambda", () => {
             ctx: ctx("test"),
             ...topics("test"),
             keyArn: KEY,
-            jira: JIRA,
+            jira: TEST_JIRA_SETTINGS,
             jiraCredentials: pulumi.secret(CREDENTIAL),
             reservedConcurrency: 5,
           },
@@ -226,25 +209,15 @@ describe("createJiraLambda", () => {
         );
         withoutCredential = createJiraLambda(
           "qa-jira",
-          { ctx: ctx("qa"), ...topics("qa"), keyArn: KEY, jira: { ...JIRA, resolveTransition: "Done" }, reservedConcurrency: 2 },
+          { ctx: ctx("qa"), ...topics("qa"), keyArn: KEY, jira: { ...TEST_JIRA_SETTINGS, resolveTransition: "Done" }, reservedConcurrency: 2 },
           { parent },
         );
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     ));
   });
 
-  const custom = () => [...monitor.recorded.values()].filter((r) => r.custom);
-  const byName = (name: string): RecordedResource => {
-    const found = custom().filter((r) => r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
-  const counts = (prefix: string) => {
-    const out: Record<string, number> = {};
-    for (const r of custom().filter((c) => c.name.startsWith(prefix))) out[r.type] = (out[r.type] ?? 0) + 1;
-    return out;
-  };
+  const counts = (prefix: string) => countByType(monitor.custom().filter((c) => c.name.startsWith(prefix)));
   const lambdaTypes = {
     "aws:secretsmanager/secret:Secret": 1,
     "aws:dynamodb/table:Table": 1,
@@ -269,33 +242,33 @@ describe("createJiraLambda", () => {
   it("parents every child to the caller's parent and protects nothing", async () => {
     const parentUrn = await valueOf(parent.urn);
 
-    for (const r of custom()) {
+    for (const r of monitor.custom()) {
       expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: parentUrn });
       expect(r.options).toMatchObject({ protect: false, retainOnDelete: false });
     }
   });
 
   it("keeps the credential in the secret version only, wrapped as a secret", () => {
-    const version = byName("hub-jira-credentials-value");
+    const version = monitor.named("hub-jira-credentials-value");
     const secretString = version.inputs.secretString;
 
     expect(isSecretValue(secretString) && secretString.value).toBe(CREDENTIAL);
     expect(version.inputs.secretId).toBe("monitoring-hub-jira-credentials-test-id");
-    expect(version.propertyDependencies.secretId).toEqual([byName("hub-jira-credentials").urn]);
-    for (const r of [...monitor.recorded.values()].filter((c) => c !== version)) {
+    expect(version.propertyDependencies.secretId).toEqual([monitor.named("hub-jira-credentials").urn]);
+    for (const r of monitor.all().filter((c) => c !== version)) {
       expect({ name: r.name, leaks: JSON.stringify(r.inputs).includes("ATATT3xFfGF0") }).toEqual({ name: r.name, leaks: false });
     }
   });
 
   it("encrypts the secret, the table and both queues with the key, and deletes the secret without a recovery window", () => {
-    expect(byName("hub-jira-credentials").inputs).toEqual({
+    expect(monitor.named("hub-jira-credentials").inputs).toEqual({
       name: "monitoring-hub-jira-credentials-test",
       description: 'JIRA credential JSON read by monitoring-hub-jira-handler-test (DESIGN.md, "The JIRA Lambda")',
       kmsKeyId: KEY,
       recoveryWindowInDays: 0,
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
-    expect(byName("hub-jira-tickets").inputs).toEqual({
+    expect(monitor.named("hub-jira-tickets").inputs).toEqual({
       name: "monitoring-hub-jira-tickets-test",
       billingMode: "PAY_PER_REQUEST",
       hashKey: "fingerprint",
@@ -304,34 +277,34 @@ describe("createJiraLambda", () => {
       pointInTimeRecovery: { enabled: true },
       ttl: { attributeName: "expiresAt", enabled: true },
       deletionProtectionEnabled: false,
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
     for (const [logical, physical] of [
       ["hub-jira-failures", "monitoring-hub-jira-failures-test"],
       ["hub-jira-undelivered", "monitoring-hub-jira-undelivered-test"],
     ]) {
-      expect(byName(logical).inputs).toEqual({ name: physical, messageRetentionSeconds: 1_209_600, kmsMasterKeyId: KEY, tags: TAGS });
+      expect(monitor.named(logical).inputs).toEqual({ name: physical, messageRetentionSeconds: 1_209_600, kmsMasterKeyId: KEY, tags: TEST_TAGS });
     }
   });
 
   it("lets only the alert topic redrive into the undelivered queue", () => {
-    const queue = byName("hub-jira-undelivered");
-    const policy = byName("hub-jira-undelivered-policy");
+    const queue = monitor.named("hub-jira-undelivered");
+    const policy = monitor.named("hub-jira-undelivered-policy");
 
     expect(policy.inputs.queueUrl).toBe("https://sqs.us-east-1.amazonaws.com/111122223333/monitoring-hub-jira-undelivered-test");
     expect(JSON.parse(policy.inputs.policy as string)).toEqual(
       redriveQueuePolicy({ queueArn: queue.state.arn as string, topicArn: ARN("sns", "monitoring-hub-alerts-test") }),
     );
-    expect(policy.dependencies).toEqual(expect.arrayContaining([queue.urn, byName("test-alerts").urn]));
+    expect(policy.dependencies).toEqual(expect.arrayContaining([queue.urn, monitor.named("test-alerts").urn]));
   });
 
   it("creates the function's log group with 30 days retention under the name Lambda would use", () => {
-    expect(byName("hub-jira-logs").inputs).toEqual({ name: "/aws/lambda/monitoring-hub-jira-handler-test", retentionInDays: 30, tags: TAGS });
+    expect(monitor.named("hub-jira-logs").inputs).toEqual({ name: "/aws/lambda/monitoring-hub-jira-handler-test", retentionInDays: 30, tags: TEST_TAGS });
   });
 
   it("gives the role the Lambda trust policy and the least-privilege policy over the created resources", () => {
-    const role = byName("hub-jira-role");
-    const rolePolicy = byName("hub-jira-role-policy");
+    const role = monitor.named("hub-jira-role");
+    const rolePolicy = monitor.named("hub-jira-role-policy");
 
     expect(role.inputs.name).toBe("monitoring-hub-jira-handler-test");
     expect(JSON.parse(role.inputs.assumeRolePolicy as string)).toEqual(jiraLambdaTrustPolicy({ accountId: MOCK_HUB_ACCOUNT_ID }));
@@ -339,10 +312,10 @@ describe("createJiraLambda", () => {
     expect(rolePolicy.propertyDependencies.role).toEqual([role.urn]);
     expect(JSON.parse(rolePolicy.inputs.policy as string)).toEqual(
       jiraLambdaPolicy({
-        logGroupArn: byName("hub-jira-logs").state.arn as string,
-        secretArn: byName("hub-jira-credentials").state.arn as string,
-        tableArn: byName("hub-jira-tickets").state.arn as string,
-        failureQueueArn: byName("hub-jira-failures").state.arn as string,
+        logGroupArn: monitor.named("hub-jira-logs").state.arn as string,
+        secretArn: monitor.named("hub-jira-credentials").state.arn as string,
+        tableArn: monitor.named("hub-jira-tickets").state.arn as string,
+        failureQueueArn: monitor.named("hub-jira-failures").state.arn as string,
         noticeTopicArn: ARN("sns", "monitoring-hub-notices-test"),
         keyArn: KEY,
         region: "us-east-1",
@@ -352,13 +325,13 @@ describe("createJiraLambda", () => {
   });
 
   it("configures a small arm64 function with the bundle, the reserved concurrency and JSON logs into its group", async () => {
-    const fn = byName("hub-jira-function");
+    const fn = monitor.named("hub-jira-function");
     const { code, environment: _environment, ...rest } = fn.inputs;
 
     expect(rest).toEqual({
       name: "monitoring-hub-jira-handler-test",
       description: "Turns alarms on the alert topic into JIRA tickets (bundle sha256 5ca1ab1e)",
-      role: byName("hub-jira-role").state.arn,
+      role: monitor.named("hub-jira-role").state.arn,
       runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
@@ -366,38 +339,38 @@ describe("createJiraLambda", () => {
       timeout: 60,
       reservedConcurrentExecutions: 5,
       loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/monitoring-hub-jira-handler-test" },
-      tags: TAGS,
+      tags: TEST_TAGS,
     });
     const assets = await (code as pulumi.asset.AssetArchive).assets;
     expect(Object.keys(assets)).toEqual(["index.js"]);
     expect(await (assets["index.js"] as pulumi.asset.StringAsset).text).toBe("exports.handler=async()=>{};");
-    expect(byName("qa-jira-function").inputs.reservedConcurrentExecutions).toBe(2);
+    expect(monitor.named("qa-jira-function").inputs.reservedConcurrentExecutions).toBe(2);
   });
 
   it("puts exactly the contract's environment into the function, pointing at the notice topic", () => {
-    expect(byName("hub-jira-function").inputs.environment).toEqual({
-      variables: jiraLambdaEnvironment(JIRA, {
-        secretArn: byName("hub-jira-credentials").state.arn as string,
+    expect(monitor.named("hub-jira-function").inputs.environment).toEqual({
+      variables: jiraLambdaEnvironment(TEST_JIRA_SETTINGS, {
+        secretArn: monitor.named("hub-jira-credentials").state.arn as string,
         fallbackTopicArn: ARN("sns", "monitoring-hub-notices-test"),
         ticketsTableName: "monitoring-hub-jira-tickets-test",
       }),
     });
-    const qaEnv = (byName("qa-jira-function").inputs.environment as { variables: Record<string, string> }).variables;
+    const qaEnv = (monitor.named("qa-jira-function").inputs.environment as { variables: Record<string, string> }).variables;
     expect(Object.keys(qaEnv).sort()).toEqual([...CONTRACT_KEYS].sort());
     expect(qaEnv.FALLBACK_TOPIC_ARN).toBe(ARN("sns", "monitoring-hub-notices-qa"));
   });
 
   it("does not retry failed invocations, keeps throttled events for 6 hours and parks failures in the failure queue", () => {
-    expect(byName("hub-jira-async").inputs).toEqual({
+    expect(monitor.named("hub-jira-async").inputs).toEqual({
       functionName: "monitoring-hub-jira-handler-test",
       maximumRetryAttempts: 0,
       maximumEventAgeInSeconds: 21_600,
-      destinationConfig: { onFailure: { destination: byName("hub-jira-failures").state.arn } },
+      destinationConfig: { onFailure: { destination: monitor.named("hub-jira-failures").state.arn } },
     });
   });
 
   it("lets only the alert topic invoke the function", () => {
-    expect(byName("hub-jira-sns-invoke").inputs).toEqual({
+    expect(monitor.named("hub-jira-sns-invoke").inputs).toEqual({
       action: "lambda:InvokeFunction",
       function: "monitoring-hub-jira-handler-test",
       principal: "sns.amazonaws.com",
@@ -406,7 +379,7 @@ describe("createJiraLambda", () => {
   });
 
   it("subscribes the function to the alert topic with the undelivered queue as redrive target", () => {
-    expect(byName("hub-jira-subscription").inputs).toEqual({
+    expect(monitor.named("hub-jira-subscription").inputs).toEqual({
       topic: ARN("sns", "monitoring-hub-alerts-test"),
       protocol: "lambda",
       endpoint: ARN("lambda", "function:monitoring-hub-jira-handler-test"),
@@ -415,29 +388,28 @@ describe("createJiraLambda", () => {
   });
 
   it("subscribes only after the function, its permission, the redrive queue policy and the async configuration", () => {
-    const subscription = byName("hub-jira-subscription");
-    const fn = byName("hub-jira-function");
-    const implicit = new Set(Object.values(subscription.propertyDependencies).flat());
-    const explicitOnly = subscription.dependencies.filter((u) => !implicit.has(u));
+    const subscription = monitor.named("hub-jira-subscription");
+    const fn = monitor.named("hub-jira-function");
+    const explicitOnly = explicitDependencies(subscription);
 
     expect(subscription.dependencies).toContain(fn.urn);
     expect(explicitOnly.sort()).toEqual(
-      [byName("hub-jira-sns-invoke").urn, byName("hub-jira-undelivered-policy").urn, byName("hub-jira-async").urn].sort(),
+      [monitor.named("hub-jira-sns-invoke").urn, monitor.named("hub-jira-undelivered-policy").urn, monitor.named("hub-jira-async").urn].sort(),
     );
   });
 
   it("creates the function after its log group, its role policy and the credential", () => {
-    const fn = byName("hub-jira-function");
+    const fn = monitor.named("hub-jira-function");
 
     expect(fn.dependencies).toEqual(
-      expect.arrayContaining([byName("hub-jira-logs").urn, byName("hub-jira-role-policy").urn, byName("hub-jira-credentials-value").urn]),
+      expect.arrayContaining([monitor.named("hub-jira-logs").urn, monitor.named("hub-jira-role-policy").urn, monitor.named("hub-jira-credentials-value").urn]),
     );
-    expect(fn.propertyDependencies.loggingConfig).toEqual([byName("hub-jira-logs").urn]);
+    expect(fn.propertyDependencies.loggingConfig).toEqual([monitor.named("hub-jira-logs").urn]);
   });
 
   it("returns the resources it registered", async () => {
-    expect(await valueOf(withCredential.function.urn)).toBe(byName("hub-jira-function").urn);
-    expect(await valueOf(withCredential.subscription.urn)).toBe(byName("hub-jira-subscription").urn);
-    expect(await valueOf(withCredential.redriveQueuePolicy.urn)).toBe(byName("hub-jira-undelivered-policy").urn);
+    expect(await valueOf(withCredential.function.urn)).toBe(monitor.named("hub-jira-function").urn);
+    expect(await valueOf(withCredential.subscription.urn)).toBe(monitor.named("hub-jira-subscription").urn);
+    expect(await valueOf(withCredential.redriveQueuePolicy.urn)).toBe(monitor.named("hub-jira-undelivered-policy").urn);
   });
 });

