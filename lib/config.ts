@@ -59,6 +59,11 @@ export interface MonitoringConfig {
   readonly runbookUrl: string;
   /** Upper bound of concurrent JIRA Lambda executions, so an alarm storm cannot flood JIRA. @default 5 */
   readonly jiraLambdaReservedConcurrency: number;
+  /**
+   * Alarms in the hub on each member account's application error metric, read through the OAM link (one alarm per
+   * member account). They only evaluate once the member's link is active. @default false
+   */
+  readonly memberAccountAlarms: boolean;
   /** Extra tags on every taggable resource (the stack adds `environment` and `project`). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -87,6 +92,7 @@ export const CONFIG_KEYS = [
   "stackSetCallAs",
   "runbookUrl",
   "jiraLambdaReservedConcurrency",
+  "memberAccountAlarms",
   "tags",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -144,6 +150,7 @@ const EXAMPLES: Record<ConfigKey, string> = {
   stackSetCallAs: "SELF",
   runbookUrl: "https://wiki.example.com/runbooks/monitoring-hub",
   jiraLambdaReservedConcurrency: "5",
+  memberAccountAlarms: "true",
   tags: `'{"team":"sre"}'`,
 };
 
@@ -224,6 +231,7 @@ const schema = z.object({
   stackSetCallAs: optional(oneOf(STACK_SET_CALLERS)).default("SELF"),
   runbookUrl: required(httpsUrl.refine((v) => !v.includes("#"), { error: "must not contain a #fragment: each alarm appends its own anchor" })),
   jiraLambdaReservedConcurrency: wholeNumber(1, 100, 5),
+  memberAccountAlarms: optional(oneOf(["true", "false"])).default("false"),
   tags: optional(tagMap).default({}),
 });
 
@@ -304,6 +312,7 @@ export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: stri
     stackSetCallAs: data.stackSetCallAs,
     runbookUrl: data.runbookUrl,
     jiraLambdaReservedConcurrency: data.jiraLambdaReservedConcurrency,
+    memberAccountAlarms: data.memberAccountAlarms === "true",
     tags: data.tags,
   };
 }

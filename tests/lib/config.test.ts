@@ -63,6 +63,7 @@ describe("parseConfig", () => {
       stackSetCallAs: "SELF",
       runbookUrl: "https://wiki.example.com/runbooks/monitoring-hub",
       jiraLambdaReservedConcurrency: 5,
+      memberAccountAlarms: false,
       tags: {},
     });
   });
@@ -83,6 +84,7 @@ describe("parseConfig", () => {
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         stackSetCallAs: "DELEGATED_ADMIN",
         jiraLambdaReservedConcurrency: "2",
+        memberAccountAlarms: "true",
         tags: '{"team":"sre","cost-center":"42"}',
       }),
       wrapSecret,
@@ -104,6 +106,7 @@ describe("parseConfig", () => {
     expect(config.kmsKeyArn).toBe("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     expect(config.stackSetCallAs).toBe("DELEGATED_ADMIN");
     expect(config.jiraLambdaReservedConcurrency).toBe(2);
+    expect(config.memberAccountAlarms).toBe(true);
     expect(config.tags).toEqual({ team: "sre", "cost-center": "42" });
   });
 
@@ -146,6 +149,7 @@ describe("parseConfig", () => {
     ["a fractional cooldown", { jiraCommentCooldownMinutes: "1.5" }, {}, "monitoring-hub:jiraCommentCooldownMinutes must be a whole number from 0 to 1440"],
     ["zero reserved concurrency", { jiraLambdaReservedConcurrency: "0" }, {}, "monitoring-hub:jiraLambdaReservedConcurrency must be at least 1"],
     ["a resolve flag that is not boolean", { jiraResolveOnOk: "yes" }, {}, 'monitoring-hub:jiraResolveOnOk "yes" is not one of true, false'],
+    ["a member alarm flag that is not boolean", { memberAccountAlarms: "on" }, {}, 'monitoring-hub:memberAccountAlarms "on" is not one of true, false. Fix: pulumi config set memberAccountAlarms true'],
     ["an unknown StackSet caller", { stackSetCallAs: "ADMIN" }, {}, 'monitoring-hub:stackSetCallAs "ADMIN" is not one of SELF, DELEGATED_ADMIN'],
     ["a malformed key ARN", { kmsKeyArn: "alias/aws/sns" }, {}, 'monitoring-hub:kmsKeyArn "alias/aws/sns" is not a KMS key ARN'],
     ["a key from another region", { kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, {}, "monitoring-hub:kmsKeyArn is in eu-west-1 but the stack deploys to us-east-1"],
