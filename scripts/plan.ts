@@ -1,12 +1,14 @@
 /**
- * `npm run plan [-- --stack NAME] [-- --json]`: runs the real program under Pulumi mocks with the config of
+ * `npm run plan [-- --stack NAME] [-- --json | --mermaid]`: runs the real program under Pulumi mocks with the config of
  * `Pulumi.<stack>.yaml` and prints what it would create. No cloud access, no credentials, no Pulumi CLI.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../lib/config";
-import { buildPlan, renderTree, SECRET_MASK, type Plan } from "./plan-model";
+import * as fs from "fs";
+import * as path from "path";
+import { buildPlan, readmeDiagramBlock, README_DIAGRAM_END, README_DIAGRAM_START, renderMermaid, renderTree, SECRET_MASK, type Plan } from "./plan-model";
 import { record, valueOf } from "./recorder";
-import { readStackConfig } from "./stack-config";
+import { readStackConfig, REPO_ROOT } from "./stack-config";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -24,24 +26,51 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
   return buildPlan(stackConfig.project, stackConfig.stack, [...monitor.recorded.values()], outputs);
 }
 
-function parseArgs(argv: readonly string[]): { stack: string; json: boolean } {
+type Format = "tree" | "json" | "mermaid";
+
+interface Args {
+  readonly stack: string;
+  readonly format: Format;
+  /** Rewrite the README's generated diagram instead of printing. */
+  readonly updateReadme: boolean;
+}
+
+const USAGE = "Usage: npm run plan [-- --stack NAME] [-- --json | --mermaid [--update-readme]]";
+
+function parseArgs(argv: readonly string[]): Args {
   let stack = "dev";
-  let json = false;
+  let format: Format = "tree";
+  let updateReadme = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--json") json = true;
+    if (arg === "--json") format = "json";
+    else if (arg === "--mermaid") format = "mermaid";
+    else if (arg === "--update-readme") updateReadme = true;
     else if (arg === "--stack") stack = argv[++i] ?? "";
     else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else throw new Error(`Unknown argument ${arg}. Usage: npm run plan [-- --stack NAME] [-- --json]`);
+    else throw new Error(`Unknown argument ${arg}. ${USAGE}`);
   }
-  if (!stack) throw new Error("--stack needs a name, e.g. --stack dev");
-  return { stack, json };
+  if (!stack) throw new Error(`--stack needs a name, e.g. --stack dev. ${USAGE}`);
+  if (updateReadme && format !== "mermaid") throw new Error(`--update-readme goes with --mermaid. ${USAGE}`);
+  return { stack, format, updateReadme };
+}
+
+/** Replaces the README's generated diagram with the one of this plan. */
+function updateReadme(plan: Plan): void {
+  const file = path.join(REPO_ROOT, "README.md");
+  const readme = fs.readFileSync(file, "utf8");
+  const start = readme.indexOf(README_DIAGRAM_START);
+  const end = readme.indexOf(README_DIAGRAM_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no generated diagram markers (${README_DIAGRAM_START})`);
+  fs.writeFileSync(file, readme.slice(0, start) + readmeDiagramBlock(plan) + readme.slice(end + README_DIAGRAM_END.length));
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const plan = await planStack(args);
-  process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderTree(plan)}\n`);
+  if (args.updateReadme) return updateReadme(plan);
+  const render = { tree: renderTree, json: (p: Plan) => JSON.stringify(p, null, 2), mermaid: renderMermaid }[args.format];
+  process.stdout.write(`${render(plan)}\n`);
 }
 
 if (require.main === module) {

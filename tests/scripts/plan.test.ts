@@ -2,7 +2,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderTree, type Plan } from "../../scripts/plan-model";
+import { readmeDiagramBlock, renderMermaid, renderTree, type Plan } from "../../scripts/plan-model";
 import { planStack } from "../../scripts/plan";
 import { REPO_ROOT } from "../../scripts/stack-config";
 
@@ -61,6 +61,24 @@ describe("npm run plan", () => {
 
     expect(tree.split("\n")[0]).toBe(`Plan for monitoring-hub (stack dev): ${plan.resources.length} resources would be created`);
     expect(tree).toContain("└─ monitoring-hub:index:MonitoringStack monitoring-hub");
+  });
+
+  it("draws every resource and dependency edge as Mermaid", () => {
+    const mermaid = renderMermaid(plan);
+    const nodes = mermaid.split("\n").filter((l) => /^ {4}r\d+\["/.test(l));
+    const edges = mermaid.split("\n").filter((l) => /^ {2}r\d+ --> r\d+$/.test(l));
+    const custom = plan.resources.filter((r) => r.parent !== null);
+
+    expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
+    expect(nodes).toHaveLength(custom.length);
+    expect(edges).toHaveLength(custom.flatMap((r) => r.dependencies).filter((u) => custom.some((c) => c.urn === u)).length);
+    expect(mermaid).toContain("  subgraph jira\n");
+  });
+
+  it("keeps the README's diagram in step with the dev plan", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+
+    expect(readme).toContain(readmeDiagramBlock(plan));
   });
 
   it("exits non-zero with the config error for an invalid stack", () => {
