@@ -1,0 +1,127 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Context, SNSEvent } from "aws-lambda";
+import { readConfig, type HandlerConfig } from "./config";
+import { JiraCredentialsSource } from "./credentials";
+import { AlarmHandlingError } from "./errors";
+import { handleAlarm, RecentIssues } from "./handle-alarm";
+import { JiraTicketCreator } from "./jira-client";
+import { createLogger, describeError } from "./logger";
+import { buildNotice, publishNotice } from "./notices";
+import { parseRecord, type AlarmNotification } from "./notification";
+import { TicketStore } from "./ticket-store";
+
+/** What one invocation did; failures are also thrown, so this is returned only when every alarm was recorded. */
+export interface HandlerSummary {
+  readonly handled: number;
+  readonly skipped: number;
+}
+
+/** The function timeout the infrastructure sets, assumed when no Lambda context is given. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Time kept free at the end of an invocation for the notice; at most a quarter of a short budget. */
+const SAFETY_MARGIN_MS = 3000;
+
+const log = createLogger();
+
+/** Created on first use and reused by warm invocations; a record that needs no AWS client never loads the SDK. */
+function lazy<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= create());
+}
+
+// Region, credentials and AWS_ENDPOINT_URL_* come from the SDK's standard environment chain.
+const dynamodb = lazy<DynamoDBClient>(async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({}));
+const secretsManager = lazy<SecretsManagerClient>(async () => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({}));
+const sns = lazy<SNSClient>(async () => new (await import("@aws-sdk/client-sns")).SNSClient({}));
+
+interface Runtime {
+  readonly config: HandlerConfig;
+  readonly store: TicketStore;
+  readonly credentials: JiraCredentialsSource;
+  readonly recentIssues: RecentIssues;
+}
+
+let runtime: Runtime | undefined;
+
+function getRuntime(): Runtime {
+  if (runtime === undefined) {
+    const config = readConfig();
+    runtime = {
+      config,
+      store: new TicketStore(dynamodb, config.ticketsTableName, config.lifecycle),
+      credentials: new JiraCredentialsSource(secretsManager, config.jira.secretArn, config.jira.api),
+      recentIssues: new RecentIssues(),
+    };
+  }
+  return runtime;
+}
+
+/**
+ * SNS-triggered entry point: every record is parsed; records that are not alarm notifications are logged and
+ * skipped (never retried); each alarm is handled on its own. An alarm that cannot be recorded in JIRA gets one
+ * notice on FALLBACK_TOPIC_ARN, and the invocation then fails so it lands in the on-failure destination.
+ */
+export async function handler(event: SNSEvent, context?: Context): Promise<HandlerSummary> {
+  const startedAt = Date.now();
+  const remainingTimeMs = context === undefined ? () => startedAt + DEFAULT_TIMEOUT_MS - Date.now() : () => context.getRemainingTimeInMillis();
+  const safetyMarginMs = Math.min(SAFETY_MARGIN_MS, Math.floor(remainingTimeMs() / 4));
+  if (context !== undefined) log.setContext(context);
+  const records: unknown[] | undefined = Array.isArray(event?.Records) ? event.Records : undefined;
+  if (records === undefined) {
+    log.warn("Event has no Records array; not an SNS event, nothing to do");
+    return { handled: 0, skipped: 0 };
+  }
+  let handled = 0;
+  let skipped = 0;
+  const failed: string[] = [];
+  for (const [index, record] of records.entries()) {
+    const parsed = parseRecord(record);
+    if (parsed.kind === "not-an-alarm") {
+      skipped += 1;
+      log.warn("Skipping record: not a CloudWatch alarm notification", { recordIndex: index, messageId: parsed.messageId, reason: parsed.reason });
+      continue;
+    }
+    try {
+      const { config, store, credentials, recentIssues } = getRuntime();
+      const jira = new JiraTicketCreator({
+        ...config.jira,
+        resolveTransition: config.lifecycle.resolveTransition,
+        credentials: () => credentials.get(),
+        onAuthFailure: () => credentials.invalidate(),
+        remainingTimeMs,
+        log,
+        retry: { safetyMarginMs },
+      });
+      await handleAlarm(parsed, { store, jira, settings: config.lifecycle, log, recentIssues, remainingTimeMs, safetyMarginMs });
+      handled += 1;
+    } catch (error) {
+      failed.push(parsed.alarmName);
+      await reportFailure(parsed, error, context);
+    }
+  }
+  if (failed.length > 0) {
+    throw new Error(`${failed.length} alarm notification(s) not recorded in JIRA (${failed.join(", ")}); a notice was sent for each.`);
+  }
+  return { handled, skipped };
+}
+
+async function reportFailure(n: AlarmNotification, error: unknown, context: Context | undefined): Promise<void> {
+  const cause = error instanceof AlarmHandlingError ? error.cause : error instanceof Error ? error : new Error(String(error));
+  const attempted = error instanceof AlarmHandlingError ? error.attempted : undefined;
+  log.error("Alarm not recorded in JIRA", { alarmName: n.alarmName, fingerprint: n.fingerprint, state: n.state, attempted, error: describeError(cause) });
+  // The topic is read straight from the environment so a broken configuration can still be reported.
+  const topicArn = runtime?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
+  if (topicArn === undefined || topicArn === "") {
+    log.error("FALLBACK_TOPIC_ARN is not set; no notice sent", { alarmName: n.alarmName, fingerprint: n.fingerprint });
+    return;
+  }
+  const notice = buildNotice(n, cause, { functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME, requestId: context?.awsRequestId, attempted });
+  try {
+    await publishNotice(sns, topicArn, notice);
+    log.info("Notice sent", { alarmName: n.alarmName, fingerprint: n.fingerprint, topicArn });
+  } catch (publishError) {
+    log.error("Could not send the notice", { alarmName: n.alarmName, fingerprint: n.fingerprint, topicArn, error: describeError(publishError) });
+  }
+}
