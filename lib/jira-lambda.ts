@@ -330,13 +330,7 @@ export function jiraLambdaPolicy(args: JiraLambdaPolicyArgs): PolicyDocument {
       {
         Sid: "TrackTickets",
         Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:ConditionCheckItem",
-        ],
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         Resource: args.tableArn,
       },
       {

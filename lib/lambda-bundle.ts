@@ -12,6 +12,9 @@ const REPO_ROOT = path.join(__dirname, "..");
 /** The handler's entry module; it exports `handler` (DESIGN.md, "The JIRA Lambda"). */
 export const JIRA_HANDLER_ENTRY = path.join(REPO_ROOT, "lambda_functions", "jira-handler", "index.ts");
 
+/** Replaces axios's multipart dependency, which the handler never uses (see the shim's comment). */
+const FORM_DATA_SHIM = path.join(REPO_ROOT, "lambda_functions", "jira-handler", "form-data-shim.ts");
+
 /** Where `npm run build` puts the bundle (DESIGN.md, "Commands"). */
 export const JIRA_HANDLER_OUT_DIR = "dist/lambda/jira-handler";
 
@@ -43,6 +46,7 @@ export function bundleJiraHandler(entry: string = JIRA_HANDLER_ENTRY): LambdaBun
     write: false,
     outfile: "index.js",
     logLevel: "silent",
+    alias: { "form-data": FORM_DATA_SHIM },
   });
   if (result.outputFiles.length !== 1) {
     throw new Error(`esbuild produced ${result.outputFiles.length} files for ${entry}; expected exactly index.js`);

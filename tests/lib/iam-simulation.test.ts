@@ -108,8 +108,6 @@ describe("the JIRA Lambda's role", () => {
     ["dynamodb:GetItem", "hub-jira-tickets"],
     ["dynamodb:PutItem", "hub-jira-tickets"],
     ["dynamodb:UpdateItem", "hub-jira-tickets"],
-    ["dynamodb:DeleteItem", "hub-jira-tickets"],
-    ["dynamodb:ConditionCheckItem", "hub-jira-tickets"],
     ["sqs:SendMessage", "hub-jira-failures"],
   ])("allows %s on its own %s", async (action, resource) => {
     expect(await asLambda(action, arnOf(resource))).toBe("Allowed");
@@ -146,6 +144,7 @@ describe("the JIRA Lambda's role", () => {
     ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${HUB}:secret:some-other-secret-Zz99Yy`],
     ["dynamodb:PutItem", `arn:aws:dynamodb:us-east-1:${HUB}:table/some-other-table`],
     ["dynamodb:Scan", `arn:aws:dynamodb:us-east-1:${HUB}:table/monitoring-hub-jira-tickets-test`],
+    ["dynamodb:DeleteItem", `arn:aws:dynamodb:us-east-1:${HUB}:table/monitoring-hub-jira-tickets-test`],
     ["dynamodb:DeleteTable", `arn:aws:dynamodb:us-east-1:${HUB}:table/monitoring-hub-jira-tickets-test`],
     ["sqs:SendMessage", `arn:aws:sqs:us-east-1:${HUB}:monitoring-hub-jira-undelivered-test`],
     ["sqs:ReceiveMessage", `arn:aws:sqs:us-east-1:${HUB}:monitoring-hub-jira-failures-test`],

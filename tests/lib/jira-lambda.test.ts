@@ -121,7 +121,7 @@ describe("jiraLambdaPolicy", () => {
         {
           Sid: "TrackTickets",
           Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
           Resource: args.tableArn,
         },
         { Sid: "ParkFailedInvocations", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.failureQueueArn },

@@ -1,0 +1,278 @@
+/**
+ * Measures the JIRA Lambda bundle: size (minified, zipped), load time in a fresh Node process against bare Node, warm
+ * handling time per notification against the local JIRA emulator, and peak RSS over 1,000 notifications. Prints
+ * figures beside their targets; it never fails on a missed target (timing is machine-dependent, so no test asserts it).
+ *
+ *   node -r ./scripts/register-ts.js scripts/bench-lambda.ts [--json] [--runs N] [--warm N] [--notifications N]
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { deflateRawSync } from "node:zlib";
+import type { SNSEvent } from "aws-lambda";
+import { writeJiraHandlerBundle } from "../lib/lambda-bundle";
+import { alarmEvent, alarmMessage, fixtureMessage, type AlarmMessage } from "../tests/support/events";
+import { AMBIENT_AWS_VARIABLES, handlerEnvironment, lambdaContext } from "../tests/support/handler-env";
+import { JiraEmulator } from "../tests/support/jira-emulator";
+import { startLocalAws, type LocalAws } from "../tests/support/local-aws";
+
+/** The budgets the figures are printed against. */
+export const TARGETS = {
+  /** The deployment package, zipped (bytes). */
+  maxZipBytes: 250_000,
+  /** Process start with the bundle loaded, relative to `node -e ''`. */
+  maxLoadRatio: 2,
+  /** Peak RSS over the memory run (MB); the function has 128 MB. */
+  maxPeakRssMb: 100,
+} as const;
+
+/** How much to measure. */
+export interface BenchOptions {
+  /** Fresh-process load runs per variant (the median is reported). @default 15 */
+  readonly runs: number;
+  /** Warm notifications timed in-process, in ALARM / repeat / OK triples. @default 300 */
+  readonly warm: number;
+  /** Notifications in the child-process memory run. @default 1000 */
+  readonly notifications: number;
+}
+
+/** Median and 95th percentile of a series, in ms. */
+export interface Spread {
+  readonly count: number;
+  readonly medianMs: number;
+  readonly p95Ms: number;
+}
+
+/** Everything `main` measured; `--json` prints exactly this. */
+export interface BenchFigures {
+  readonly bundle: { readonly minifiedBytes: number; readonly deflatedBytes: number; readonly zipBytes: number; readonly maxZipBytes: number };
+  readonly load: { readonly runs: number; readonly bareNodeMs: number; readonly bundleMs: number; readonly ratio: number; readonly maxRatio: number };
+  readonly warm: { readonly all: Spread; readonly create: Spread; readonly repeat: Spread; readonly resolve: Spread };
+  readonly memory: {
+    readonly notifications: number;
+    readonly nodeFlags: readonly string[];
+    readonly peakRssMb: number;
+    readonly afterLoadRssMb: number;
+    readonly heapAfterGcMb: number;
+    readonly maxPeakRssMb: number;
+  };
+}
+
+const DEFAULTS: BenchOptions = { runs: 15, warm: 300, notifications: 1000 };
+
+/** The value at quantile `q` (0..1) of `values`, nearest-rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new Error("quantile of an empty series");
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** Median and p95 of `values`, rounded to 0.01 ms. */
+export function spread(values: readonly number[]): Spread {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { count: values.length, medianMs: round(quantile(values, 0.5)), p95Ms: round(quantile(values, 0.95)) };
+}
+
+/** Size of a one-entry zip archive holding `name` deflated to `deflatedBytes` (local header, central directory, end record). */
+export function zipSize(name: string, deflatedBytes: number): number {
+  const nameBytes = Buffer.byteLength(name);
+  return 30 + nameBytes + deflatedBytes + 46 + nameBytes + 22;
+}
+
+/** Parses `--json`, `--runs N`, `--warm N`, `--notifications N`. */
+export function parseArgs(argv: readonly string[]): { json: boolean; options: BenchOptions } {
+  const options: Record<keyof BenchOptions, number> = { ...DEFAULTS };
+  let json = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === "--json") {
+      json = true;
+    } else if (arg === "--runs" || arg === "--warm" || arg === "--notifications") {
+      const value = Number(argv[i + 1]);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
+      options[arg.slice(2) as keyof BenchOptions] = value;
+      i += 1;
+    } else {
+      throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return { json, options };
+}
+
+const BASE = fixtureMessage("sns-metric-alarm-ALARM.json");
+
+/** ALARM (a new ticket), a repeat ALARM (inside the comment cooldown) and OK (comment + resolve) for alarm `i`. */
+function lifecycle(i: number, startMs: number): Array<{ kind: "create" | "repeat" | "resolve"; event: SNSEvent }> {
+  const name = `bench-alarm-${i}`;
+  const message = (state: "ALARM" | "OK", offsetMs: number): AlarmMessage =>
+    alarmMessage(BASE, { name, state, oldState: state === "OK" ? "ALARM" : "OK", at: startMs + offsetMs });
+  return [
+    { kind: "create", event: alarmEvent(message("ALARM", 0)) },
+    { kind: "repeat", event: alarmEvent(message("ALARM", 1000)) },
+    { kind: "resolve", event: alarmEvent(message("OK", 2000)) },
+  ];
+}
+
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+function median(values: readonly number[]): number {
+  return Math.round(quantile(values, 0.5) * 10) / 10;
+}
+
+function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${result.stderr.toString()}`);
+  return elapsed;
+}
+
+/**
+ * The heap flags the Lambda Node.js runtime's bootstrap passes for a 128 MB function (new space = memory / 10, half of
+ * it per semi-space, old space = the rest), as seen in public copies of that bootstrap. Without them V8 sizes its heap
+ * from the machine's RAM and collects lazily, which inflates RSS far beyond what the function would use.
+ */
+export const LAMBDA_128MB_NODE_FLAGS = ["--expose-gc", "--max-semi-space-size=6", "--max-old-space-size=116"] as const;
+
+/**
+ * Runs in a fresh Node process: loads the bundle, handles every event in order, and reports its peak RSS and the heap
+ * left after a full collection (a leak would show there, lazy collection would not).
+ */
+const MEMORY_CHILD = `
+const fs = require("node:fs");
+const { handler } = require(process.env.BENCH_BUNDLE);
+const afterLoadKb = process.memoryUsage().rss / 1024;
+const events = JSON.parse(fs.readFileSync(process.env.BENCH_EVENTS, "utf8"));
+const context = () => ({ functionName: "bench", memoryLimitInMB: "128", awsRequestId: "bench", getRemainingTimeInMillis: () => 30000 });
+(async () => {
+  for (const event of events) await handler(event, context());
+  const maxRssKb = process.resourceUsage().maxRSS;
+  global.gc();
+  const heapAfterGcKb = process.memoryUsage().heapUsed / 1024;
+  process.stdout.write(JSON.stringify({ handled: events.length, afterLoadKb, maxRssKb, heapAfterGcKb }));
+  process.exit(0);
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+interface MemoryRun {
+  readonly handled: number;
+  readonly afterLoadKb: number;
+  readonly maxRssKb: number;
+  readonly heapAfterGcKb: number;
+}
+
+function runChild(env: NodeJS.ProcessEnv): Promise<MemoryRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...LAMBDA_128MB_NODE_FLAGS, "-e", MEMORY_CHILD], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`memory run failed (${code}): ${err}`))));
+  });
+}
+
+/** Builds the bundle into a temporary directory, measures it, and returns (and prints) the figures. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<BenchFigures> {
+  const { json, options } = parseArgs(argv);
+  const workDir = mkdtempSync(path.join(os.tmpdir(), "bench-lambda-"));
+  let jira: JiraEmulator | undefined;
+  let aws: LocalAws | undefined;
+  try {
+    const bundle = writeJiraHandlerBundle(workDir);
+    const deflatedBytes = deflateRawSync(bundle.code, { level: 9 }).length;
+
+    jira = await JiraEmulator.start({ mode: "cloud" });
+    aws = await startLocalAws({ secretString: JSON.stringify({ email: "alerts-bot@example.com", apiToken: "emulator-api-token" }) });
+    const handlerEnv = handlerEnvironment(jira, aws, { POWERTOOLS_LOG_LEVEL: "SILENT" });
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...handlerEnv };
+    for (const name of AMBIENT_AWS_VARIABLES) delete childEnv[name];
+
+    const bare: number[] = [];
+    const loaded: number[] = [];
+    for (let i = 0; i < options.runs; i += 1) {
+      bare.push(timeProcess(["-e", ""], childEnv));
+      loaded.push(timeProcess(["-e", `require(${JSON.stringify(bundle.file)})`], childEnv));
+    }
+
+    for (const name of AMBIENT_AWS_VARIABLES) delete process.env[name];
+    Object.assign(process.env, handlerEnv);
+    const { handler } = require(bundle.file) as { handler: (event: SNSEvent, context: unknown) => Promise<unknown> };
+    const startMs = Date.now();
+    const warmSteps = Array.from({ length: Math.ceil(options.warm / 3) }, (_, i) => lifecycle(i, startMs)).flat().slice(0, options.warm);
+    for (const step of lifecycle(-1, startMs)) await handler(step.event, lambdaContext(30_000));
+    const timings: Record<"create" | "repeat" | "resolve", number[]> = { create: [], repeat: [], resolve: [] };
+    for (const step of warmSteps) {
+      const started = performance.now();
+      await handler(step.event, lambdaContext(30_000));
+      timings[step.kind].push(performance.now() - started);
+    }
+
+    const memoryEvents = Array.from({ length: Math.ceil(options.notifications / 3) }, (_, i) => lifecycle(100_000 + i, startMs))
+      .flat()
+      .slice(0, options.notifications)
+      .map((step) => step.event);
+    const eventsFile = path.join(workDir, "events.json");
+    writeFileSync(eventsFile, JSON.stringify(memoryEvents));
+    const memory = await runChild({ ...childEnv, BENCH_BUNDLE: bundle.file, BENCH_EVENTS: eventsFile });
+
+    const bareNodeMs = median(bare);
+    const bundleMs = median(loaded);
+    const figures: BenchFigures = {
+      bundle: { minifiedBytes: Buffer.byteLength(bundle.code), deflatedBytes, zipBytes: zipSize("index.js", deflatedBytes), maxZipBytes: TARGETS.maxZipBytes },
+      load: { runs: options.runs, bareNodeMs, bundleMs, ratio: Math.round((bundleMs / bareNodeMs) * 100) / 100, maxRatio: TARGETS.maxLoadRatio },
+      warm: {
+        all: spread([...timings.create, ...timings.repeat, ...timings.resolve]),
+        create: spread(timings.create),
+        repeat: spread(timings.repeat),
+        resolve: spread(timings.resolve),
+      },
+      memory: {
+        notifications: memory.handled,
+        nodeFlags: [...LAMBDA_128MB_NODE_FLAGS],
+        peakRssMb: mb(memory.maxRssKb),
+        afterLoadRssMb: mb(memory.afterLoadKb),
+        heapAfterGcMb: mb(memory.heapAfterGcKb),
+        maxPeakRssMb: TARGETS.maxPeakRssMb,
+      },
+    };
+    if (jira.violations.length > 0) throw new Error(`the handler sent non-conforming JIRA requests: ${JSON.stringify(jira.violations.slice(0, 3))}`);
+    process.stdout.write(json ? `${JSON.stringify(figures, null, 2)}\n` : render(figures));
+    return figures;
+  } finally {
+    await jira?.stop();
+    await aws?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
+
+function render(f: BenchFigures): string {
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+  const line = (label: string, s: Spread) => `  ${label.padEnd(22)} median ${s.medianMs} ms, p95 ${s.p95Ms} ms (n=${s.count})`;
+  return [
+    "JIRA Lambda bundle benchmark",
+    `bundle   minified ${kb(f.bundle.minifiedBytes)}, zipped ${kb(f.bundle.zipBytes)} (target < ${kb(f.bundle.maxZipBytes)}): ${verdict(f.bundle.zipBytes < f.bundle.maxZipBytes)}`,
+    `load     node -e '' ${f.load.bareNodeMs} ms, with bundle ${f.load.bundleMs} ms, ratio ${f.load.ratio}x (target < ${f.load.maxRatio}x, median of ${f.load.runs}): ${verdict(f.load.ratio < f.load.maxRatio)}`,
+    "warm     per notification against the local emulator:",
+    line("all", f.warm.all),
+    line("ALARM -> create", f.warm.create),
+    line("ALARM repeat", f.warm.repeat),
+    line("OK -> comment+resolve", f.warm.resolve),
+    `memory   peak RSS ${f.memory.peakRssMb} MB over ${f.memory.notifications} notifications (target < ${f.memory.maxPeakRssMb} MB): ${verdict(f.memory.peakRssMb < f.memory.maxPeakRssMb)}`,
+    `         after load ${f.memory.afterLoadRssMb} MB, heap after a full GC ${f.memory.heapAfterGcMb} MB; node ${f.memory.nodeFlags.join(" ")}`,
+    "",
+  ].join("\n");
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
