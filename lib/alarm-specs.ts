@@ -30,13 +30,19 @@ export type AlarmTarget = "jira-function" | "jira-failure-queue" | "jira-redrive
 /** The targets that make up the ticketing path: alarms about them must never ask that path to report them. */
 export const TICKETING_PATH_TARGETS: readonly AlarmTarget[] = ["jira-function", "jira-failure-queue", "jira-redrive-queue"];
 
+/** The application log metrics of lib/log-metrics.ts. */
+export type LogFilter = "errors" | "critical-errors";
+
 /**
  * What an alarm watches.
- * - `log-filter`: a metric published by a log metric filter of lib/log-metrics.ts.
+ * - `log-filter`: a metric published by a log metric filter of lib/log-metrics.ts in the hub.
+ * - `member-log-filter`: the same metric as published in one member account, read from the hub through that member's
+ *   OAM link (a metric query with `accountId`). Only {@link MEMBER_ALARM_SPECS} use it: one alarm per member account.
  * - `service`: an AWS service metric dimensioned by one of our resources, alarmed through `FILL(m, 0)` metric math.
  */
 export type AlarmMetric =
-  | { readonly kind: "log-filter"; readonly filter: "errors" | "critical-errors" }
+  | { readonly kind: "log-filter"; readonly filter: LogFilter }
+  | { readonly kind: "member-log-filter"; readonly filter: LogFilter }
   | {
       readonly kind: "service";
       readonly namespace: string;
@@ -94,6 +100,15 @@ const LAMBDA_QUIET: QuietBehaviour = {
 const QUEUE_QUIET: QuietBehaviour = {
   case: "sparse-filled-with-zero",
   note: "AWS/SQS stops publishing metrics for an idle queue; FILL(m, 0) reads the gap as an empty queue (OK).",
+};
+
+const MEMBER_FILTER_QUIET: QuietBehaviour = {
+  case: "silence-is-outage",
+  note:
+    "The member's application publishes the same filter metric with defaultValue 0 (the contract of " +
+    "lib/log-metrics.ts), read here through the member's OAM link. A period with logs but no match is 0 (OK); a gap " +
+    "means the member sent no application logs at all, or the hub lost its link to the member. Both are outages of " +
+    "that member as the hub sees it, so the raw metric is alarmed: FILL(m, 0) would hide exactly what this alarm is for.",
 };
 
 /** Every metric alarm of the hub. */
@@ -222,6 +237,46 @@ export const ALARM_SPECS = [
 
 export type AlarmId = (typeof ALARM_SPECS)[number]["id"];
 
+/**
+ * Alarms created once per member account (when `memberAccountAlarms` is on), in the hub, on that member's metric read
+ * through its OAM link.
+ *
+ * Each raises its own ticket instead of joining the application-health composite. One ticket per incident: an outage of
+ * one member account is an incident of its own (a different team may own it), and a composite already in ALARM for
+ * member A stays in ALARM, and so sends nothing, when member B fails too. The composite could not hold them anyway: a
+ * composite rule takes at most 100 children (FACT 51), and 500 member accounts would need nested composites. These are
+ * hub alarms, only their metric is remote, so the same-account rule for composite children (FACT 51) is not what
+ * decides it. An outage of many members at once opens one ticket each; the JIRA Lambda's reserved concurrency paces
+ * them.
+ */
+export const MEMBER_ALARM_SPECS = [
+  {
+    id: "member-application-errors",
+    title: "Member account application errors",
+    metric: { kind: "member-log-filter", filter: "errors" },
+    statistic: "Sum",
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    threshold: { maxAllowed: 5 },
+    comparison: "GreaterThanThreshold",
+    severity: "warning",
+    route: "ticket",
+    compositeChild: false,
+    quietBehaviour: MEMBER_FILTER_QUIET,
+    whatHappened: "The application in this member account logged more ERROR events than usual, or the hub stopped receiving its metric.",
+    whyItMatters:
+      "Users of this account's application are probably seeing failed requests; no data means the application, its log shipping or the account's OAM link to the hub is down.",
+    firstSteps:
+      "In the hub, search the member's application log group (shared through OAM) for ERROR around the alarm time. If there is no data at all, check that the application runs in the account and that its OAM link to the hub's sink is active.",
+  },
+] as const satisfies readonly AlarmSpec[];
+
+export type MemberAlarmId = (typeof MEMBER_ALARM_SPECS)[number]["id"];
+
+/** A 12-digit stand-in the validator puts in member alarm names and texts: every account id has this length. */
+const SAMPLE_ACCOUNT_ID = "000000000000";
+
 /** The composite alarm that raises one ticket per application incident. */
 export const COMPOSITE_ALARM = {
   id: "application-health",
@@ -275,15 +330,19 @@ export function validateAlarmSpecs(specs: readonly AlarmSpec[], context: AlarmSp
     if (upper !== (spec.comparison === "GreaterThanThreshold")) {
       p(`threshold ${upper ? "maxAllowed" : "minRequired"} does not match comparison ${spec.comparison}`);
     }
-    const expectedQuiet = spec.metric.kind === "log-filter" ? "silence-is-outage" : "sparse-filled-with-zero";
+    const expectedQuiet = spec.metric.kind === "service" ? "sparse-filled-with-zero" : "silence-is-outage";
     if (spec.quietBehaviour.case !== expectedQuiet) p(`a ${spec.metric.kind} metric must have quiet behaviour ${expectedQuiet}`);
     if (spec.compositeChild && spec.route !== "notice") p("a composite child routes to notice: only the composite raises the ticket");
+    if (spec.compositeChild && spec.metric.kind === "member-log-filter") {
+      p("a member-account alarm cannot be a composite child: a composite takes at most 100 children, and each member's outage is its own incident");
+    }
     if (spec.metric.kind === "service" && TICKETING_PATH_TARGETS.includes(spec.metric.target) && spec.route !== "notice") {
       p("an alarm about the ticketing path routes to notice: the JIRA Lambda must not report its own failure");
     }
-    const name = alarmName(context.suffix, spec.id);
+    const accountId = spec.metric.kind === "member-log-filter" ? SAMPLE_ACCOUNT_ID : undefined;
+    const name = alarmName(context.suffix, alarmKey(spec.id, accountId));
     if (name.length > ALARM_LIMITS.nameLength) p(`name is ${name.length} characters, more than ${ALARM_LIMITS.nameLength}`);
-    const description = alarmDescription(spec, context.runbookUrl);
+    const description = alarmDescription(spec, context.runbookUrl, accountId);
     if (description.length > ALARM_LIMITS.descriptionLength) {
       p(`description is ${description.length} characters, more than ${ALARM_LIMITS.descriptionLength}`);
     }
@@ -296,9 +355,21 @@ export function alarmName(suffix: string, id: string): string {
   return physicalName(suffix, "alarm", id);
 }
 
-/** The alarm description, written as ticket text: what happened, the condition, why it matters, what to do first. */
-export function alarmDescription(spec: AlarmSpec, runbookUrl: string): string {
-  return ticketText(spec.id, spec.title, spec.whatHappened, conditionText(spec), spec.whyItMatters, spec.firstSteps, runbookUrl);
+/**
+ * What tells one alarm of a spec from another: the spec id, followed by the member account for member alarms
+ * (`member-application-errors-444455556666`). It goes into the alarm's physical and logical names.
+ */
+export function alarmKey(specId: string, accountId?: string): string {
+  return accountId === undefined ? specId : `${specId}-${accountId}`;
+}
+
+/**
+ * The alarm description, written as ticket text: what happened (naming the member account for a member alarm), the
+ * condition, why it matters, what to do first, and the runbook section of the spec.
+ */
+export function alarmDescription(spec: AlarmSpec, runbookUrl: string, accountId?: string): string {
+  const title = accountId === undefined ? spec.title : `${spec.title} in account ${accountId}`;
+  return ticketText(spec.id, title, spec.whatHappened, conditionText(spec), spec.whyItMatters, spec.firstSteps, runbookUrl);
 }
 
 /** The composite's description, naming the children it combines. */
@@ -328,16 +399,41 @@ export function conditionText(spec: AlarmSpec): string {
 /** A metric query of a metric-math alarm, in the shape `aws.cloudwatch.MetricAlarm` takes. */
 export interface MetricQuery {
   readonly id: string;
+  /** The account whose metric this is, read through its OAM link; absent for the hub's own metrics. */
+  readonly accountId?: string;
   readonly expression?: string;
   readonly label?: string;
   readonly returnData: boolean;
   readonly metric?: {
     readonly namespace: string;
     readonly metricName: string;
-    readonly dimensions: Record<string, string>;
+    /** Absent for log filter metrics, which have none. */
+    readonly dimensions?: Record<string, string>;
     readonly period: number;
     readonly stat: string;
   };
+}
+
+/**
+ * The one query of a member alarm: the member account's metric itself (`accountId` set, returned), without FILL, so
+ * that a gap stays missing data and breaches (see the member spec's quiet behaviour). A metric with an `accountId`
+ * can only be alarmed through `metricQueries`; the plain `namespace`/`metricName` inputs have no account.
+ */
+export function memberMetricQueries(
+  metric: { readonly namespace: string; readonly metricName: string },
+  statistic: Statistic,
+  periodSeconds: number,
+  accountId: string,
+): MetricQuery[] {
+  return [
+    {
+      id: "m",
+      accountId,
+      label: `${metric.metricName} of ${accountId}`,
+      returnData: true,
+      metric: { namespace: metric.namespace, metricName: metric.metricName, period: periodSeconds, stat: statistic },
+    },
+  ];
 }
 
 /**

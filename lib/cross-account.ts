@@ -17,6 +17,14 @@ export interface CrossAccountArgs {
   readonly externalId: string;
   /** The management account (`SELF`) or a registered delegated administrator (`DELEGATED_ADMIN`). */
   readonly callAs: StackSetCaller;
+  /**
+   * The organization (`o-...`) the member accounts belong to. Set, the sink policy admits the accounts under the
+   * targeted OUs of this organization (`aws:PrincipalOrgID` and `aws:PrincipalOrgPaths`), a document whose size does
+   * not depend on the number of accounts. Unset, it lists `memberAccountIds`, which must then fit
+   * {@link SINK_POLICY_LIMITS}.
+   * @default undefined (not in the stack configuration yet)
+   */
+  readonly organizationId?: string;
 }
 
 /** What {@link createCrossAccount} created. */
@@ -40,8 +48,8 @@ export interface CrossAccount {
  * - Hub alarms on member metrics fail ("Forbidden") until the member's link is active, which can take minutes after
  *   its stack instance completes (PEERS D6). Create such alarms in a later deployment, or let them be retried.
  * - Auto-deployment adds the stack to any account that later joins a targeted OU, but the sink policy only admits
- *   `memberAccountIds`: that account's link is refused (and its stack instance fails) until its id is added to the
- *   configuration and the stack is updated.
+ *   `memberAccountIds` (unless `organizationId` is given): that account's link is refused (and its stack instance
+ *   fails) until its id is added to the configuration and the stack is updated.
  * - The ExternalId is a `NoEcho` template parameter whose StackSet value is a Pulumi secret. CloudFormation describes
  *   NoEcho values as `****` and the provider keeps what it reads back, so a preview may show a `parameters` change on
  *   every run (pulumi-aws#2492 reports it for Stacks; not verified for StackSets); applying it rewrites the same
@@ -53,13 +61,16 @@ export function createCrossAccount(name: string, args: CrossAccountArgs, opts: p
     throw new Error("createCrossAccount: organizationalUnitIds is empty, so the StackSet would reach no account");
   }
 
-  const policy = oamSinkPolicy(args.memberAccountIds);
+  const organization = args.organizationId === undefined ? undefined : { id: args.organizationId, organizationalUnitIds: args.organizationalUnitIds };
+  const policy = oamSinkPolicy(args.memberAccountIds, organization);
+  const problems = sinkPolicyProblems(policy, args.memberAccountIds.length);
+  if (problems.length > 0) throw new Error(`createCrossAccount: ${problems.join("; ")}`);
 
   const sink = new aws.oam.Sink(`${name}-sink`, { name: physicalName(ctx.suffix, "sink"), tags: ctx.tags }, { ...opts });
 
   const sinkPolicy = new aws.oam.SinkPolicy(
     `${name}-sink-policy`,
-    { sinkIdentifier: sink.arn, policy: JSON.stringify(policy) },
+    { sinkIdentifier: sink.arn, policy: sinkPolicyText(policy) },
     { ...opts },
   );
 
@@ -140,27 +151,95 @@ export type CfnIntrinsic = { readonly Ref: string } | { readonly "Fn::Sub": stri
 export type TemplatePolicyDocument = PolicyDocument<string | CfnIntrinsic>;
 
 /**
+ * How large a sink policy may be. OAM documents no size limit for it: not the PutSinkPolicy API reference, not the
+ * SDK models (the `Policy` shape is a plain string, aws-sdk-js-v3 `oam.json`, botocore `oam/2022-06-10`), not
+ * `AWS::Oam::Sink`. Resource policies of other services stop at 5,120 (CloudWatch Logs resource policies), 10,240
+ * (EventBridge buses), 20,480 (S3, SQS, Lambda) or more characters. We assume 10,240: the account list of 500 members
+ * (7,794 characters) fits, up to 663 members do, and a longer list fails the preview, naming `organizationId` as the
+ * way out, instead of failing PutSinkPolicy at deploy time. If AWS enforces less, PutSinkPolicy fails visibly in
+ * `pulumi up` and the same way out applies.
+ */
+export const SINK_POLICY_LIMITS = { assumedMaxCharacters: 10_240 } as const;
+
+/** The organization and the OUs (or root) the StackSet targets, for an organization-wide sink policy. */
+export interface SinkPolicyOrganization {
+  /** `o-` followed by 10-32 lowercase letters or digits. */
+  readonly id: string;
+  readonly organizationalUnitIds: readonly string[];
+}
+
+/**
  * The sink policy: only the member accounts may create or update a link, and only to share metrics and log groups
  * (`ForAllValues:StringEquals` on `oam:ResourceTypes`, FACTS 42).
+ *
+ * Without `organization`, the members are listed by account id, so the document grows by 15 characters per member.
+ * With it, any account of that organization under one of the targeted OUs (or the targeted root) may link, through
+ * `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (the pattern `<org>/<any>/<ou>/<any>` matches the OU and every OU
+ * below it): the document grows with the OUs, not with the accounts. The StackSet, filtered to `memberAccountIds`,
+ * still decides which accounts actually get a link.
  */
-export function oamSinkPolicy(memberAccountIds: readonly string[]): PolicyDocument {
+export function oamSinkPolicy(memberAccountIds: readonly string[], organization?: SinkPolicyOrganization): PolicyDocument {
   if (memberAccountIds.length === 0) {
     throw new Error("oamSinkPolicy: memberAccountIds is empty; a sink policy needs at least one principal");
   }
+  const action = ["oam:CreateLink", "oam:UpdateLink"];
+  const resourceTypes = { "ForAllValues:StringEquals": { "oam:ResourceTypes": [...LINKED_RESOURCE_TYPES] } };
+  if (organization === undefined) {
+    return {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "MemberAccountsLinkMetricsAndLogs",
+          Effect: "Allow",
+          Principal: { AWS: [...memberAccountIds] },
+          Action: action,
+          // A sink policy is attached to one sink; "*" names that sink.
+          Resource: "*",
+          Condition: resourceTypes,
+        },
+      ],
+    };
+  }
+  if (!/^o-[a-z0-9]{10,32}$/.test(organization.id)) throw new Error(`oamSinkPolicy: "${organization.id}" is not an organization id (o-...)`);
+  if (organization.organizationalUnitIds.length === 0) throw new Error("oamSinkPolicy: organizationalUnitIds is empty");
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "MemberAccountsLinkMetricsAndLogs",
+        Sid: "TargetedOrganizationalUnitsLinkMetricsAndLogs",
         Effect: "Allow",
-        Principal: { AWS: [...memberAccountIds] },
-        Action: ["oam:CreateLink", "oam:UpdateLink"],
-        // A sink policy is attached to one sink; "*" names that sink.
+        Principal: "*",
+        Action: action,
         Resource: "*",
-        Condition: { "ForAllValues:StringEquals": { "oam:ResourceTypes": [...LINKED_RESOURCE_TYPES] } },
+        Condition: {
+          ...resourceTypes,
+          StringEquals: { "aws:PrincipalOrgID": organization.id },
+          "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": organization.organizationalUnitIds.map((target) => orgPathPattern(organization.id, target)) },
+        },
       },
     ],
   };
+}
+
+/** The `aws:PrincipalOrgPaths` pattern of the accounts under an OU (at any depth) or under the root itself. */
+function orgPathPattern(organizationId: string, target: string): string {
+  return target.startsWith("r-") ? `${organizationId}/${target}/*` : `${organizationId}/*/${target}/*`;
+}
+
+/** The policy as PutSinkPolicy receives it: compact JSON, no newlines. */
+export function sinkPolicyText(policy: PolicyDocument): string {
+  return JSON.stringify(policy);
+}
+
+/** Why the policy cannot be used as it is (empty when it can); `memberCount` only words the message. */
+export function sinkPolicyProblems(policy: PolicyDocument, memberCount: number): string[] {
+  const length = sinkPolicyText(policy).length;
+  if (length <= SINK_POLICY_LIMITS.assumedMaxCharacters) return [];
+  return [
+    `the OAM sink policy listing ${memberCount} member accounts is ${length} characters, more than the ` +
+      `${SINK_POLICY_LIMITS.assumedMaxCharacters} we assume a sink policy may have; give the organization id ` +
+      "(organizationId) so that the policy admits the targeted OUs instead of listing every account",
+  ];
 }
 
 /** Plain inputs of {@link memberAccountTemplate}. */

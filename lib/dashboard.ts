@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName, type StackContext } from "./naming";
+import { partitionOf, physicalName, type StackContext } from "./naming";
 
 /**
  * CloudWatch dashboard limits, from the AWS documentation:
@@ -11,15 +11,23 @@ import { physicalName, type StackContext } from "./naming";
  *   quotas: "Up to 500 metrics per dashboard widget"), earlier revisions and GetMetricWidgetImage allowed 100.
  *   We cap at 100: valid under either revision, and a graph of more lines cannot be read anyway.
  * - alarmsPerAlarmWidget: an alarm status widget's `alarms` "can have 1-100 ARNs" (body structure, alarm widget).
- * PutDashboard documents no maximum size for DashboardBody; the body grows linearly with the member accounts
- * (tests/lib/dashboard.test.ts measures it at 500 accounts).
+ * - bodyBytes: ours, not AWS's. PutDashboard, the body structure page, the quotas page and the SDK model
+ *   (@aws-sdk/client-cloudwatch `PutDashboardInput.DashboardBody`: a plain string) document no maximum body size.
+ *   We hold every body under 256,000 bytes of UTF-8 JSON, over twice what 500 member accounts with their alarms need
+ *   (tests/lib/dashboard.test.ts pins it), so an undocumented limit is unlikely to be met; beyond it the hub gets
+ *   another dashboard instead of a bigger body.
+ * A dashboard that would exceed any of these is split into pages (further dashboards), deterministically.
  */
 export const DASHBOARD_LIMITS = {
   widgets: 500,
   metricsPerDashboard: 2500,
   metricsPerWidget: 100,
   alarmsPerAlarmWidget: 100,
+  bodyBytes: 256_000,
 } as const;
+
+/** The limits a dashboard page is held to: {@link DASHBOARD_LIMITS}, or smaller ones in tests. */
+export type DashboardLimits = { readonly [K in keyof typeof DASHBOARD_LIMITS]: number };
 
 /** A metric every member account publishes, shown as one line per account. */
 export interface DashboardMetric {
@@ -85,7 +93,7 @@ export interface DashboardBodyInput {
   readonly region: string;
   readonly memberAccountIds: readonly string[];
   readonly metrics: readonly DashboardMetric[];
-  /** The hub's own alarms, shown in alarm status widgets. */
+  /** The hub's alarms (member alarms included), shown in alarm status widgets 100 at a time. */
   readonly alarmArns: readonly string[];
 }
 
@@ -99,9 +107,13 @@ export interface DashboardArgs {
 }
 
 export interface Dashboard {
+  /** The first page, which has the header every page repeats. */
   readonly dashboard: aws.cloudwatch.Dashboard;
   readonly dashboardName: string;
-  /** Console link to the dashboard. */
+  /** Every page, the first one first: one unless a page would break {@link DASHBOARD_LIMITS}. */
+  readonly dashboards: readonly aws.cloudwatch.Dashboard[];
+  readonly dashboardNames: readonly string[];
+  /** Console link to the first page. */
   readonly url: pulumi.Output<string>;
 }
 
@@ -115,30 +127,46 @@ const HEADER_MARKDOWN =
   "Member-account lines need CloudWatch cross-account observability (an OAM link in each member account).";
 
 /**
- * Creates the hub dashboard: the application error count of every member account and the status of the hub's alarms.
- * The body is checked against CloudWatch's limits before anything registers, so a too-large account list fails the
- * preview, not the deployment.
+ * Creates the hub dashboard: the application error count of every member account and the status of the hub's alarms,
+ * on as many pages (dashboards) as CloudWatch's limits require. Which widget lands on which page is decided from the
+ * counts alone, before any ARN is known, so the number of dashboards never waits on an Output. Account ids are
+ * checked before anything registers.
  */
 export function createDashboard(name: string, args: DashboardArgs, opts: pulumi.CustomResourceOptions): Dashboard {
   const { ctx } = args;
   const metrics: DashboardMetric[] = [
     { namespace: args.namespace, metricName: args.errorMetricName, stat: "Sum", title: "Application errors by member account" },
   ];
-  const problems = dashboardProblems({ memberAccountIds: args.memberAccountIds, metricCount: metrics.length, alarmCount: args.alarmArns.length });
-  if (problems.length > 0) throw new Error(`invalid dashboard:\n${problems.join("\n")}`);
+  const pages = planDashboard({ region: ctx.region, memberAccountIds: args.memberAccountIds, metrics, alarmCount: args.alarmArns.length });
 
-  const dashboardName = physicalName(ctx.suffix, "dashboard");
-  const dashboard = new aws.cloudwatch.Dashboard(
-    name,
-    {
-      dashboardName,
-      dashboardBody: pulumi
-        .all(args.alarmArns)
-        .apply((alarmArns) => JSON.stringify(dashboardBody({ region: ctx.region, memberAccountIds: args.memberAccountIds, metrics, alarmArns }))),
-    },
-    { ...opts },
-  );
-  return { dashboard, dashboardName, url: dashboard.dashboardName.apply((n) => dashboardUrl(ctx.region, n)) };
+  const dashboards = pages.map((page, p) => {
+    const shown = pageAlarmIndexes(page);
+    return new aws.cloudwatch.Dashboard(
+      p === 0 ? name : `${name}-${p + 1}`,
+      {
+        dashboardName: pageName(ctx.suffix, p),
+        // Each page waits only for the alarms it shows.
+        dashboardBody: pulumi.all(shown.map((i) => args.alarmArns[i])).apply((arns) => {
+          const byIndex = new Map(shown.map((alarmIndex, k) => [alarmIndex, arns[k]]));
+          return pageText(renderPage(page, (i) => byIndex.get(i) ?? "", ctx.region, p, pages.length), DASHBOARD_LIMITS);
+        }),
+      },
+      { ...opts },
+    );
+  });
+  const dashboardNames = pages.map((_, p) => pageName(ctx.suffix, p));
+  return {
+    dashboard: dashboards[0],
+    dashboardName: dashboardNames[0],
+    dashboards,
+    dashboardNames,
+    url: dashboards[0].dashboardName.apply((n) => dashboardUrl(ctx.region, n)),
+  };
+}
+
+/** `monitoring-hub-dashboard-<suffix>` for the first page (its name never changes), `...-dashboard-<n>-<suffix>` after. */
+export function pageName(suffix: string, pageIndex: number): string {
+  return pageIndex === 0 ? physicalName(suffix, "dashboard") : physicalName(suffix, "dashboard", String(pageIndex + 1));
 }
 
 /** The CloudWatch console link of a dashboard. */
@@ -146,55 +174,120 @@ export function dashboardUrl(region: string, dashboardName: string): string {
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
 }
 
-/** Size of a dashboard before it is built, for {@link dashboardProblems}. */
+/** What {@link planDashboard} needs: everything but the alarm ARNs themselves. */
 export interface DashboardShape {
+  readonly region: string;
   readonly memberAccountIds: readonly string[];
-  readonly metricCount: number;
+  readonly metrics: readonly DashboardMetric[];
   readonly alarmCount: number;
 }
 
-/**
- * Everything that would make the body invalid: malformed or repeated account ids and every exceeded limit.
- * The widget count is 1 header + one graph per metric per 100 accounts + one alarm widget per 100 alarms, so it
- * grows by one graph per metric for each further 100 accounts, not by one per account.
- */
-export function dashboardProblems(shape: DashboardShape): string[] {
+/** A graph of one metric for one block of member accounts. */
+export interface GraphPlan {
+  readonly title: string;
+  readonly metric: DashboardMetric;
+  readonly accounts: readonly string[];
+}
+
+/** An alarm status widget showing the alarms `first` to `first + count - 1` of the alarm list. */
+export interface AlarmWidgetPlan {
+  readonly title: string;
+  readonly first: number;
+  readonly count: number;
+}
+
+/** What one dashboard shows: its graphs, then its alarm widgets. */
+export interface PagePlan {
+  readonly graphs: readonly GraphPlan[];
+  readonly alarmWidgets: readonly AlarmWidgetPlan[];
+}
+
+/** Malformed or repeated account ids: nothing else can make a dashboard invalid, since pages absorb every size. */
+export function dashboardProblems(memberAccountIds: readonly string[]): string[] {
   const problems: string[] = [];
-  const ids = shape.memberAccountIds;
-  const malformed = ids.filter((id) => !/^\d{12}$/.test(id));
+  const malformed = memberAccountIds.filter((id) => !/^\d{12}$/.test(id));
   if (malformed.length > 0) problems.push(`member account ids must be 12 digits: ${malformed.join(", ")}`);
-  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  const repeated = memberAccountIds.filter((id, i) => memberAccountIds.indexOf(id) !== i);
   if (repeated.length > 0) problems.push(`member account ids repeat: ${[...new Set(repeated)].join(", ")}`);
-  const metricRows = shape.metricCount * ids.length;
-  if (metricRows > DASHBOARD_LIMITS.metricsPerDashboard) {
-    const perDashboard = DASHBOARD_LIMITS.metricsPerDashboard;
-    problems.push(`${metricRows} metrics (${shape.metricCount} per account x ${ids.length} accounts) exceed ${perDashboard} per dashboard`);
-  }
-  const graphs = shape.metricCount * chunkCount(ids.length, DASHBOARD_LIMITS.metricsPerWidget);
-  const widgets = 1 + graphs + chunkCount(shape.alarmCount, DASHBOARD_LIMITS.alarmsPerAlarmWidget);
-  if (widgets > DASHBOARD_LIMITS.widgets) problems.push(`${widgets} widgets exceed ${DASHBOARD_LIMITS.widgets} per dashboard`);
   return problems;
 }
 
 /**
- * The dashboard body: a header, then for each metric one graph per block of at most 100 member accounts (accounts
- * sorted, one line per account carrying its `accountId`, `region` and `label`), then the hub's alarms in blocks of at
- * most 100. Deterministic: the same accounts in any order give the same body.
+ * Which widget goes on which page. The widgets, in order: for each metric one graph per block of at most 100 member
+ * accounts (accounts sorted), then the alarms in blocks of at most 100. They fill pages in that order; a widget that
+ * would break a limit of {@link DashboardLimits} (widgets, metrics or bytes) starts the next page. Bytes are measured
+ * on the page rendered with the longest ARN an alarm can have (a 255-character name) and the longest page header, so
+ * the real body is never larger. Deterministic: the same accounts in any order give the same pages.
  */
-export function dashboardBody(input: DashboardBodyInput): DashboardBody {
-  const shape = { memberAccountIds: input.memberAccountIds, metricCount: input.metrics.length, alarmCount: input.alarmArns.length };
-  const problems = dashboardProblems(shape);
+export function planDashboard(shape: DashboardShape, limits: DashboardLimits = DASHBOARD_LIMITS): PagePlan[] {
+  const problems = dashboardProblems(shape.memberAccountIds);
   if (problems.length > 0) throw new Error(`invalid dashboard:\n${problems.join("\n")}`);
 
-  const accounts = [...input.memberAccountIds].sort();
-  const perWidget = DASHBOARD_LIMITS.metricsPerWidget;
-  const accountBlocks = chunk(accounts, perWidget);
-  const blockTitle = (title: string, b: number, size: number) =>
-    accountBlocks.length === 1 ? title : `${title} (accounts ${b * perWidget + 1}-${b * perWidget + size} of ${accounts.length})`;
-  const graphs = input.metrics.flatMap((metric) =>
-    accountBlocks.map((block, b) => ({ title: blockTitle(metric.title, b, block.length), metric, block })),
+  const accounts = [...shape.memberAccountIds].sort();
+  const perGraph = limits.metricsPerWidget;
+  const accountBlocks = chunk(accounts, perGraph);
+  const graphs = shape.metrics.flatMap((metric) =>
+    accountBlocks.map(
+      (block, b): GraphPlan => ({
+        title: accountBlocks.length === 1 ? metric.title : `${metric.title} (accounts ${b * perGraph + 1}-${b * perGraph + block.length} of ${accounts.length})`,
+        metric,
+        accounts: block,
+      }),
+    ),
   );
-  const graphWidgets: MetricWidget[] = graphs.map((graph, i) => ({
+  const perAlarmWidget = limits.alarmsPerAlarmWidget;
+  const alarmBlocks = chunkCount(shape.alarmCount, perAlarmWidget);
+  const alarmWidgets = Array.from(
+    { length: alarmBlocks },
+    (_, b): AlarmWidgetPlan => ({
+      title: alarmBlocks === 1 ? "Hub alarms" : `Hub alarms (${b + 1} of ${alarmBlocks})`,
+      first: b * perAlarmWidget,
+      count: Math.min(perAlarmWidget, shape.alarmCount - b * perAlarmWidget),
+    }),
+  );
+
+  const longestArn = `arn:${partitionOf(shape.region)}:cloudwatch:${shape.region}:000000000000:alarm:${"x".repeat(MAX_ALARM_NAME_LENGTH)}`;
+  const fits = (page: PagePlan) => {
+    const metrics = page.graphs.reduce((n, g) => n + g.accounts.length, 0);
+    if (1 + page.graphs.length + page.alarmWidgets.length > limits.widgets || metrics > limits.metricsPerDashboard) return false;
+    return bodyBytes(renderPage(page, () => longestArn, shape.region, LONGEST_PAGE_COUNT - 1, LONGEST_PAGE_COUNT)) <= limits.bodyBytes;
+  };
+  type Item = { readonly graph: GraphPlan } | { readonly alarms: AlarmWidgetPlan };
+  const withItem = (page: PagePlan, item: Item): PagePlan =>
+    "graph" in item ? { ...page, graphs: [...page.graphs, item.graph] } : { ...page, alarmWidgets: [...page.alarmWidgets, item.alarms] };
+  const empty: PagePlan = { graphs: [], alarmWidgets: [] };
+  const items: Item[] = [...graphs.map((graph) => ({ graph })), ...alarmWidgets.map((alarms) => ({ alarms }))];
+
+  const pages: PagePlan[] = [];
+  let current = empty;
+  for (const item of items) {
+    const next = withItem(current, item);
+    if (fits(next)) {
+      current = next;
+      continue;
+    }
+    if (current !== empty) pages.push(current);
+    current = withItem(empty, item);
+    if (!fits(current)) {
+      const title = "graph" in item ? item.graph.title : item.alarms.title;
+      throw new Error(`invalid dashboard: the widget "${title}" alone breaks the dashboard limits`);
+    }
+  }
+  pages.push(current);
+  return pages;
+}
+
+/** The indexes (into the alarm list) of the alarms a page shows. */
+export function pageAlarmIndexes(page: PagePlan): number[] {
+  return page.alarmWidgets.flatMap((w) => Array.from({ length: w.count }, (_, k) => w.first + k));
+}
+
+/**
+ * The body of one page: the header (which says which page it is when there are several), the graphs two per row (one
+ * line per account carrying its `accountId`, `region` and `label`), then the alarm widgets full width.
+ */
+export function renderPage(page: PagePlan, alarmArn: (index: number) => string, region: string, pageIndex: number, pageCount: number): DashboardBody {
+  const graphWidgets: MetricWidget[] = page.graphs.map((graph, i) => ({
     type: "metric",
     x: (i % GRAPH.perRow) * GRAPH.width,
     y: HEADER_HEIGHT + Math.floor(i / GRAPH.perRow) * GRAPH.height,
@@ -204,33 +297,64 @@ export function dashboardBody(input: DashboardBodyInput): DashboardBody {
       title: graph.title,
       view: "timeSeries",
       stacked: false,
-      region: input.region,
+      region,
       stat: graph.metric.stat,
       period: PERIOD_SECONDS,
-      metrics: graph.block.map(
-        (accountId): MetricRow => [graph.metric.namespace, graph.metric.metricName, { accountId, region: input.region, label: accountId }],
+      metrics: graph.accounts.map(
+        (accountId): MetricRow => [graph.metric.namespace, graph.metric.metricName, { accountId, region, label: accountId }],
       ),
     },
   }));
 
-  const alarmsTop = HEADER_HEIGHT + Math.ceil(graphs.length / GRAPH.perRow) * GRAPH.height;
-  const alarmBlocks = chunk(input.alarmArns, DASHBOARD_LIMITS.alarmsPerAlarmWidget);
-  const alarmWidgets: AlarmWidget[] = alarmBlocks.map((block, b) => ({
+  const alarmsTop = HEADER_HEIGHT + Math.ceil(page.graphs.length / GRAPH.perRow) * GRAPH.height;
+  const alarmWidgets: AlarmWidget[] = page.alarmWidgets.map((widget, b) => ({
     type: "alarm",
     x: 0,
     y: alarmsTop + b * ALARM_WIDGET.height,
     width: ALARM_WIDGET.width,
     height: ALARM_WIDGET.height,
     properties: {
-      title: alarmBlocks.length === 1 ? "Hub alarms" : `Hub alarms (${b + 1} of ${alarmBlocks.length})`,
-      alarms: block,
+      title: widget.title,
+      alarms: Array.from({ length: widget.count }, (_, k) => alarmArn(widget.first + k)),
       sortBy: "stateUpdatedTimestamp",
     },
   }));
 
-  const header: TextWidget = { type: "text", x: 0, y: 0, width: 24, height: HEADER_HEIGHT, properties: { markdown: HEADER_MARKDOWN } };
+  const markdown = pageCount === 1 ? HEADER_MARKDOWN : `${HEADER_MARKDOWN}\n\nPage ${pageIndex + 1} of ${pageCount}.`;
+  const header: TextWidget = { type: "text", x: 0, y: 0, width: 24, height: HEADER_HEIGHT, properties: { markdown } };
   return { start: "-PT6H", periodOverride: "inherit", widgets: [header, ...graphWidgets, ...alarmWidgets] };
 }
+
+/**
+ * Every page of the dashboard for known ARNs: {@link planDashboard}, then {@link renderPage} per page. The pages
+ * {@link createDashboard} creates are exactly these.
+ */
+export function dashboardPages(input: DashboardBodyInput, limits: DashboardLimits = DASHBOARD_LIMITS): DashboardBody[] {
+  const pages = planDashboard({ region: input.region, memberAccountIds: input.memberAccountIds, metrics: input.metrics, alarmCount: input.alarmArns.length }, limits);
+  return pages.map((page, p) => {
+    const body = renderPage(page, (i) => input.alarmArns[i], input.region, p, pages.length);
+    pageText(body, limits);
+    return body;
+  });
+}
+
+/** Size of a body as PutDashboard receives it: UTF-8 bytes of its JSON. */
+export function bodyBytes(body: DashboardBody): number {
+  return Buffer.byteLength(JSON.stringify(body), "utf8");
+}
+
+/** The JSON of a page; throws if it is over the byte limit, which the plan's longest-ARN estimate rules out. */
+function pageText(body: DashboardBody, limits: DashboardLimits): string {
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > limits.bodyBytes) throw new Error(`dashboard body is ${bytes} bytes, more than ${limits.bodyBytes}`);
+  return text;
+}
+
+/** CloudWatch's limit on alarm names (PutMetricAlarm), the longest name an alarm ARN can carry. */
+const MAX_ALARM_NAME_LENGTH = 255;
+/** The page count the byte estimate assumes for the header: no hub has this many pages. */
+const LONGEST_PAGE_COUNT = 9_999;
 
 function chunkCount(items: number, size: number): number {
   return Math.ceil(items / size);

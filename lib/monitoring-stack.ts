@@ -59,6 +59,18 @@ export class MonitoringStack extends pulumi.ComponentResource {
       child,
     );
     const logs = createLogMetrics(`${name}-logs`, { ctx }, child);
+    // Before the alarms: member alarms read member metrics through the links this creates.
+    const crossAccount = createCrossAccount(
+      `${name}-members`,
+      {
+        ctx,
+        memberAccountIds: args.memberAccountIds,
+        organizationalUnitIds: args.organizationalUnitIds,
+        externalId: args.externalId,
+        callAs: args.stackSetCallAs,
+      },
+      child,
+    );
     const alarms = createAlarms(
       `${name}-alarms`,
       {
@@ -71,6 +83,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
         jiraFunctionName: jira.function.name,
         failureQueueName: jira.failureQueue.name,
         redriveQueueName: jira.redriveQueue.name,
+        memberAccountIds: args.memberAccountIds,
+        memberAccountAlarms: args.memberAccountAlarms,
+        memberMetricDependencies: [crossAccount.sinkPolicy, ...crossAccount.instances],
       },
       { ...child, dependsOn: logs.filters },
     );
@@ -87,17 +102,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     createContributorInsights(`${name}-insights`, { ctx, apiAccessLogGroupName: logs.apiAccessLogGroup.name }, child);
     createAuditTrail(`${name}-audit`, { ctx }, child);
-    const crossAccount = createCrossAccount(
-      `${name}-members`,
-      {
-        ctx,
-        memberAccountIds: args.memberAccountIds,
-        organizationalUnitIds: args.organizationalUnitIds,
-        externalId: args.externalId,
-        callAs: args.stackSetCallAs,
-      },
-      child,
-    );
 
     this.alertTopicArn = alerting.alertTopic.arn;
     this.noticeTopicArn = alerting.noticeTopic.arn;

@@ -1,10 +1,16 @@
+import * as fs from "fs";
+import * as path from "path";
 import {
   ALARM_SPECS,
+  COMPOSITE_ALARM,
+  MEMBER_ALARM_SPECS,
   alarmDescription,
+  alarmKey,
   compositeAlarmDescription,
   compositeAlarmRule,
   conditionText,
   fillZeroQueries,
+  memberMetricQueries,
   thresholdValue,
   validateAlarmSpecs,
   type AlarmSpec,
@@ -54,6 +60,77 @@ describe("ALARM_SPECS", () => {
       expect(description.length).toBeLessThanOrEqual(1024);
       expect(description.endsWith(`\nRunbook: ${longUrl}#${s.id}`)).toBe(true);
     }
+  });
+});
+
+describe("MEMBER_ALARM_SPECS", () => {
+  const member = MEMBER_ALARM_SPECS[0];
+
+  it("passes the validator, together with the hub's table", () => {
+    expect(validateAlarmSpecs([...ALARM_SPECS, ...MEMBER_ALARM_SPECS], context)).toEqual([]);
+  });
+
+  it("reads the member's error filter metric, treats silence as that member's outage and raises its own ticket", () => {
+    expect(MEMBER_ALARM_SPECS.map((s) => [s.id, s.metric, s.quietBehaviour.case, s.route, s.compositeChild])).toEqual([
+      ["member-application-errors", { kind: "member-log-filter", filter: "errors" }, "silence-is-outage", "ticket", false],
+    ]);
+  });
+
+  it("alarms on the same condition as the hub's application-errors alarm", () => {
+    const hub = spec("application-errors");
+    const condition = (s: AlarmSpec) => [s.statistic, s.periodSeconds, s.evaluationPeriods, s.datapointsToAlarm, s.threshold, s.comparison];
+
+    expect(condition(member)).toEqual(condition(hub));
+  });
+
+  it("names the account in the ticket text and keeps it within 1,024 characters with a long runbook URL", () => {
+    const longUrl = `https://wiki.example.com/${"a".repeat(200)}`;
+    const description = alarmDescription(member, longUrl, "444455556666");
+
+    expect(description.startsWith("Member account application errors in account 444455556666: ")).toBe(true);
+    expect(description.endsWith(`\nRunbook: ${longUrl}#member-application-errors`)).toBe(true);
+    expect(description.length).toBeLessThanOrEqual(1024);
+  });
+
+  it("is refused as a composite child", () => {
+    expect(validateAlarmSpecs([{ ...member, route: "notice", compositeChild: true }], context)).toEqual([
+      "member-application-errors: a member-account alarm cannot be a composite child: a composite takes at most 100 children, and each member's outage is its own incident",
+    ]);
+  });
+
+  it("is checked for name length with a 12-digit account id in the name", () => {
+    expect(validateAlarmSpecs([member], { suffix: "s".repeat(200), runbookUrl })).toEqual(["member-application-errors: name is 260 characters, more than 255"]);
+  });
+});
+
+describe("RUNBOOK.md", () => {
+  it("has a section for every alarm id the descriptions link to", () => {
+    const runbook = fs.readFileSync(path.join(__dirname, "..", "..", "RUNBOOK.md"), "utf8");
+    const sections = new Set([...runbook.matchAll(/^## (\S+)$/gm)].map((m) => m[1]));
+    const ids = [...ALARM_SPECS, ...MEMBER_ALARM_SPECS, COMPOSITE_ALARM].map((s) => s.id);
+
+    expect(ids.filter((id) => !sections.has(id))).toEqual([]);
+  });
+});
+
+describe("alarmKey and memberMetricQueries", () => {
+  it("appends the member account to the spec id, only for member alarms", () => {
+    expect([alarmKey("application-errors"), alarmKey("member-application-errors", "444455556666")]).toEqual([
+      "application-errors",
+      "member-application-errors-444455556666",
+    ]);
+  });
+
+  it("returns the member's metric itself with its accountId, returned and unfilled", () => {
+    expect(memberMetricQueries({ namespace: "MonitoringHub/test/Application", metricName: "ApplicationErrors" }, "Sum", 300, "444455556666")).toEqual([
+      {
+        id: "m",
+        accountId: "444455556666",
+        label: "ApplicationErrors of 444455556666",
+        returnData: true,
+        metric: { namespace: "MonitoringHub/test/Application", metricName: "ApplicationErrors", period: 300, stat: "Sum" },
+      },
+    ]);
   });
 });
 

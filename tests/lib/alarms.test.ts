@@ -38,6 +38,10 @@ describe("createAlarms", () => {
           jiraFunctionName: "monitoring-hub-jira-test",
           failureQueueName: "monitoring-hub-jira-failures-test",
           redriveQueueName: "monitoring-hub-jira-redrive-test",
+          // Member accounts are known but memberAccountAlarms is off: no alarm may read them (tests/lib/member-alarms.test.ts has it on).
+          memberAccountIds: ["444455556666", "555566667777", "666677778888"],
+          memberAccountAlarms: false,
+          memberMetricDependencies: [],
         };
         const upstream = new aws.sns.Topic("upstream", {}, { parent });
         return { parent, alarms: createAlarms("hub-alarms", args, { parent, dependsOn: [upstream] }) };
@@ -47,6 +51,11 @@ describe("createAlarms", () => {
     monitor = recorded.monitor;
     result = recorded.result.alarms;
     parentUrn = await valueOf(recorded.result.parent.urn);
+  });
+
+  it("creates no member-account alarm when memberAccountAlarms is off", () => {
+    expect(result.memberAlarms).toEqual([]);
+    expect(monitor.ofType(METRIC_ALARM).filter((a) => JSON.stringify(a.inputs).includes("444455556666"))).toEqual([]);
   });
 
   it("creates one metric alarm per spec and one composite, all children of the parent", () => {

@@ -5,9 +5,12 @@ import { RegoEngine, TemplateFile, type Engine, type StandardDiagnostic, type Va
 import type * as pulumi from "@pulumi/pulumi";
 
 import {
+  SINK_POLICY_LIMITS,
   createCrossAccount,
   memberAccountTemplate,
   oamSinkPolicy,
+  sinkPolicyProblems,
+  sinkPolicyText,
   type CrossAccount,
   type MemberAccountTemplate,
 } from "../../lib/cross-account";
@@ -18,6 +21,7 @@ const MEMBERS = ["444455556666", "555566667777", "666677778888"];
 const OUS = ["ou-ab12-cdef3456", "ou-ab12-99990000"];
 const SINK_ARN = "arn:aws:oam:us-east-1:111122223333:sink/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 const templateArgs = { hubAccountId: "111122223333", partition: "aws", sinkArn: SINK_ARN };
+const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
 
 describe("oamSinkPolicy", () => {
   it("lets exactly the member accounts link metrics and log groups", () => {
@@ -38,6 +42,58 @@ describe("oamSinkPolicy", () => {
 
   it("refuses an empty member list", () => {
     expect(() => oamSinkPolicy([])).toThrow("oamSinkPolicy: memberAccountIds is empty");
+  });
+
+  it("lists 500 members in 7,794 characters, within the size we assume a sink policy may have", () => {
+    const text = sinkPolicyText(oamSinkPolicy(accounts(500)));
+
+    expect(text.length).toBe(7_794);
+    expect(text.length).toBeLessThanOrEqual(SINK_POLICY_LIMITS.assumedMaxCharacters);
+    expect(text).not.toContain("\n");
+    expect(sinkPolicyProblems(oamSinkPolicy(accounts(500)), 500)).toEqual([]);
+  });
+
+  it("grows by 15 characters per member and reports the list once it passes the assumed size (664 members)", () => {
+    const length = (n: number) => sinkPolicyText(oamSinkPolicy(accounts(n))).length;
+
+    expect([length(3), length(50), length(663), length(664)]).toEqual([339, 1_044, 10_239, 10_254]);
+    expect(sinkPolicyProblems(oamSinkPolicy(accounts(663)), 663)).toEqual([]);
+    expect(sinkPolicyProblems(oamSinkPolicy(accounts(664)), 664)).toEqual([
+      "the OAM sink policy listing 664 member accounts is 10254 characters, more than the 10240 we assume a sink policy may have; " +
+        "give the organization id (organizationId) so that the policy admits the targeted OUs instead of listing every account",
+    ]);
+  });
+
+  it("admits the targeted OUs (and root) of the organization instead of listing accounts when the organization is given", () => {
+    expect(oamSinkPolicy(accounts(700), { id: "o-a1b2c3d4e5", organizationalUnitIds: ["ou-ab12-cdef3456", "r-ab12"] })).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "TargetedOrganizationalUnitsLinkMetricsAndLogs",
+          Effect: "Allow",
+          Principal: "*",
+          Action: ["oam:CreateLink", "oam:UpdateLink"],
+          Resource: "*",
+          Condition: {
+            "ForAllValues:StringEquals": { "oam:ResourceTypes": ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"] },
+            StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+            "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*/ou-ab12-cdef3456/*", "o-a1b2c3d4e5/r-ab12/*"] },
+          },
+        },
+      ],
+    });
+  });
+
+  it("keeps the organization form the same size whatever the number of members", () => {
+    const org = { id: "o-a1b2c3d4e5", organizationalUnitIds: OUS };
+    const length = (n: number) => sinkPolicyText(oamSinkPolicy(accounts(n), org)).length;
+
+    expect([length(3), length(500), length(5000)]).toEqual([479, 479, 479]);
+  });
+
+  it("refuses a malformed organization id and an organization without OUs", () => {
+    expect(() => oamSinkPolicy(MEMBERS, { id: "org-1", organizationalUnitIds: OUS })).toThrow('oamSinkPolicy: "org-1" is not an organization id (o-...)');
+    expect(() => oamSinkPolicy(MEMBERS, { id: "o-a1b2c3d4e5", organizationalUnitIds: [] })).toThrow("oamSinkPolicy: organizationalUnitIds is empty");
   });
 });
 
@@ -339,10 +395,21 @@ describe("createCrossAccount", () => {
     }
   });
 
+  it("gives the sink policy the organization form when the organization id is given", async () => {
+    const ctx = testContext({ suffix: "org", tags: {} });
+    createCrossAccount("org", { ctx, memberAccountIds: accounts(700), organizationalUnitIds: OUS, externalId: "mh-test-external-id", callAs: "SELF", organizationId: "o-a1b2c3d4e5" }, { parent });
+    await settle();
+
+    expect(JSON.parse(monitor.named("org-sink-policy").inputs.policy as string)).toEqual(
+      oamSinkPolicy(accounts(700), { id: "o-a1b2c3d4e5", organizationalUnitIds: OUS }),
+    );
+  });
+
   it.each([
-    [{ memberAccountIds: MEMBERS, organizationalUnitIds: [] }, "organizationalUnitIds is empty"],
-    [{ memberAccountIds: [], organizationalUnitIds: OUS }, "memberAccountIds is empty"],
-  ])("refuses %j before registering anything", async (lists, message) => {
+    ["no OU", { memberAccountIds: MEMBERS, organizationalUnitIds: [] }, "organizationalUnitIds is empty"],
+    ["no member", { memberAccountIds: [], organizationalUnitIds: OUS }, "memberAccountIds is empty"],
+    ["700 members listed without the organization", { memberAccountIds: accounts(700), organizationalUnitIds: OUS }, "the OAM sink policy listing 700 member accounts is 10794 characters"],
+  ])("refuses %s before registering anything", async (_, lists, message) => {
     const ctx = testContext({ suffix: "x", tags: {} });
     const before = monitor.recorded.size;
 

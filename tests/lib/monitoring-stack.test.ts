@@ -1,6 +1,6 @@
 /**
- * The whole program (index.ts -> config -> MonitoringStack) under Pulumi mocks, with the dev stack's config and a
- * secret credential. Proves the resources, inputs, parents and dependency edges we send; it does not prove that AWS
+ * The whole program (index.ts -> config -> MonitoringStack) under Pulumi mocks, with the dev stack's config, member
+ * account alarms on (whatever Pulumi.dev.yaml says) and a secret credential. Proves the resources, inputs, parents and dependency edges we send; it does not prove that AWS
  * accepts them (the IAM simulator and template validator tests check semantics separately).
  */
 import { countByType, record, type RecordedResource, type RecordingMonitor } from "../../scripts/recorder";
@@ -9,13 +9,14 @@ import { readStackConfig } from "../../scripts/stack-config";
 
 const CREDENTIAL = JSON.stringify({ email: "bot@example.com", apiToken: "tok-4f1e2d3c-never-in-plaintext" });
 const stackConfig = readStackConfig("dev");
+const MEMBERS = JSON.parse(stackConfig.config["monitoring-hub:memberAccountIds"]) as string[];
 let monitor: RecordingMonitor;
 let all: RecordedResource[];
 
 beforeAll(async () => {
   ({ monitor } = await record(() => require("../../index"), {
     ...stackConfig,
-    config: { ...stackConfig.config, "monitoring-hub:jiraCredentials": CREDENTIAL },
+    config: { ...stackConfig.config, "monitoring-hub:memberAccountAlarms": "true", "monitoring-hub:jiraCredentials": CREDENTIAL },
     secretKeys: ["monitoring-hub:jiraCredentials"],
   }));
   all = monitor.all();
@@ -95,13 +96,24 @@ describe("MonitoringStack", () => {
     for (const alarm of aboutLambda) expect(alarm.inputs.alarmActions).not.toContain(alertTopic.state.arn);
   });
 
-  it("opens one ticket per incident: only the composite notifies the ticketing topic", () => {
+  it("opens one ticket per incident: only the composite and each member account's alarm notify the ticketing topic", () => {
     const alertTopic = monitor.ofType("aws:sns/topic:Topic").find((t) => String(t.inputs.name).includes("alerts"))!;
-    const ticketing = [...monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"), ...monitor.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")].filter(
+    const ticketing = [...monitor.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm"), ...monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")].filter(
       (a) => (a.inputs.alarmActions as string[]).includes(String(alertTopic.state.arn)),
     );
 
-    expect(ticketing.map((a) => a.type)).toEqual(["aws:cloudwatch/compositeAlarm:CompositeAlarm"]);
+    expect(ticketing.map((a) => String(a.inputs.alarmName ?? a.inputs.name))).toEqual([
+      "monitoring-hub-alarm-application-health-dev",
+      ...MEMBERS.map((id) => `monitoring-hub-alarm-member-application-errors-${id}-dev`),
+    ]);
+  });
+
+  it("creates one alarm per member account on its metric, after the sink policy and the StackSet instances", () => {
+    const memberAlarms = monitor.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.includes("-member-"));
+    const waitsFor = [monitor.one("aws:oam/sinkPolicy:SinkPolicy"), ...monitor.ofType("aws:cloudformation/stackSetInstance:StackSetInstance")];
+
+    expect(memberAlarms.map((a) => (a.inputs.metricQueries as { accountId: string }[])[0].accountId)).toEqual([...MEMBERS].sort());
+    for (const alarm of memberAlarms) for (const r of waitsFor) expect(dependsOn(alarm, r)).toBe(true);
   });
 
   it("carries the environment suffix in every physical name", () => {
@@ -162,7 +174,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   "aws:cloudwatch/logGroup:LogGroup": 4,
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": 2,
   "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": 1,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 6 + MEMBERS.length,
   "aws:dynamodb/table:Table": 1,
   "aws:iam/role:Role": 1,
   "aws:iam/rolePolicy:RolePolicy": 1,
