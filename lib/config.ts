@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { getStack, runtime, secret } from "@pulumi/pulumi";
+import { ALARM_SPECS, COMPOSITE_ALARM, MEMBER_ALARM_SPECS } from "./alarm-specs";
 
 /** Which JIRA REST flavour the Lambda speaks (DESIGN.md, "The JIRA Lambda"). */
 export const JIRA_API_KINDS = ["cloud", "datacenter"] as const;
@@ -29,6 +30,30 @@ export interface JiraSettings {
   readonly wontFixResolution: string;
   /** At most one repeat comment per alarm in this period. @default 15 */
   readonly commentCooldownMinutes: number;
+}
+
+/** A recurring or one-time maintenance window that mutes the actions of some alarms (CloudWatch alarm mute rules). */
+export interface MaintenanceWindow {
+  /** Short kebab-case name, part of the mute rule's physical name. */
+  readonly name: string;
+  /** `cron(Minutes Hours Day-of-month Month Day-of-week)` or `at(yyyy-mm-ddThh:mm)`. */
+  readonly schedule: string;
+  /** ISO 8601 duration from PT1M to P15D, e.g. `PT2H`. */
+  readonly duration: string;
+  /** IANA time zone of the schedule. @default "UTC" */
+  readonly timezone: string;
+  /** Ids of the hub's alarms to mute (the alarm table's ids, e.g. `application-health`). */
+  readonly alarms: readonly string[];
+}
+
+/** How the scheduled reconciliation sweep runs (JIRA Lambda, sibling entry point). */
+export interface ReconcileSettings {
+  /** EventBridge Scheduler expression. @default "rate(5 minutes)" */
+  readonly schedule: string;
+  /** A ticket whose alarm has been OK for longer than this is resolved by the sweep. @default 10 */
+  readonly graceMinutes: number;
+  /** At most this many JIRA writes per sweep, so a storm is worked through across runs. @default 20 */
+  readonly maxJiraWritesPerRun: number;
 }
 
 /** The validated configuration of one stack; produced only by `lib/config.ts`. */
@@ -64,6 +89,9 @@ export interface MonitoringConfig {
    * member account). They only evaluate once the member's link is active. @default false
    */
   readonly memberAccountAlarms: boolean;
+  /** Windows in which alarm actions are muted; the sweep tickets what is still in ALARM afterwards. @default [] */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
+  readonly reconcile: ReconcileSettings;
   /** Extra tags on every taggable resource (the stack adds `environment` and `project`). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -93,6 +121,10 @@ export const CONFIG_KEYS = [
   "runbookUrl",
   "jiraLambdaReservedConcurrency",
   "memberAccountAlarms",
+  "maintenanceWindows",
+  "reconcileSchedule",
+  "reconcileGraceMinutes",
+  "reconcileMaxJiraWrites",
   "tags",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -151,6 +183,10 @@ const EXAMPLES: Record<ConfigKey, string> = {
   runbookUrl: "https://wiki.example.com/runbooks/monitoring-hub",
   jiraLambdaReservedConcurrency: "5",
   memberAccountAlarms: "true",
+  maintenanceWindows: `'[{"name":"patching","schedule":"cron(0 2 * * SUN)","duration":"PT2H","timezone":"Europe/Berlin","alarms":["application-health"]}]'`,
+  reconcileSchedule: `"rate(5 minutes)"`,
+  reconcileGraceMinutes: "10",
+  reconcileMaxJiraWrites: "20",
   tags: `'{"team":"sre"}'`,
 };
 
@@ -213,6 +249,64 @@ const tagMap = z.preprocess(
     }),
 );
 
+/** `PT2H`, `P1DT12H` ... in minutes, or undefined when it is not an ISO 8601 duration of days, hours and minutes. */
+export function durationMinutes(duration: string): number | undefined {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(duration);
+  if (!m || duration === "P" || duration.endsWith("T")) return undefined;
+  return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Mute rule schedules (API_Schedule): a five-field cron or a one-time `at` that is a real date and time. */
+const MUTE_CRON = /^cron\((\S+ ){4}\S+\)$/;
+const MUTE_AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2})\)$/;
+const isMuteSchedule = (v: string) => MUTE_CRON.test(v) || (MUTE_AT.test(v) && !Number.isNaN(Date.parse(`${MUTE_AT.exec(v)![1]}:00Z`)));
+/** EventBridge Scheduler: `rate(<n> <unit>)` with a singular unit for 1, or a six-field cron. */
+const SCHEDULER_RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const isSchedulerExpression = (v: string) => {
+  const rate = SCHEDULER_RATE.exec(v);
+  if (rate) return Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === !rate[2].endsWith("s");
+  return /^cron\((\S+ ){5}\S+\)$/.test(v);
+};
+
+/** Alarm ids a maintenance window may name: the alarm table's, the composite's and the per-member alarms'. */
+const MUTABLE_ALARM_IDS: readonly string[] = [...ALARM_SPECS.map((a) => a.id), ...MEMBER_ALARM_SPECS.map((a) => a.id), COMPOSITE_ALARM.id];
+
+const maintenanceWindow = z.object(
+  {
+    name: z.string({ error: "needs a name" }).regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, { error: "name must be 1-32 lowercase letters, digits or inner hyphens" }),
+    schedule: z.string({ error: "needs a schedule" }).refine(isMuteSchedule, { error: "schedule must be cron(Minutes Hours Day-of-month Month Day-of-week) or at(yyyy-mm-ddThh:mm)" }),
+    duration: z.string({ error: "needs a duration" }).refine((d) => {
+      const minutes = durationMinutes(d);
+      return minutes !== undefined && minutes >= 1 && minutes <= 15 * 1440;
+    }, { error: "duration must be an ISO 8601 duration from PT1M to P15D, e.g. PT2H" }),
+    timezone: z.string().refine(isTimeZone, { error: "timezone must be an IANA time zone such as Europe/Berlin" }).default("UTC"),
+    alarms: z
+      .array(z.string().refine((id) => MUTABLE_ALARM_IDS.includes(id), { error: (iss) => `"${String(iss.input)}" is not an alarm id (one of ${MUTABLE_ALARM_IDS.join(", ")})` }), { error: "alarms must be a list of alarm ids" })
+      .min(1, { error: "alarms must name at least one alarm id" }),
+  },
+  { error: "must be an object with name, schedule, duration, timezone and alarms" },
+);
+
+const maintenanceWindows = z.preprocess(
+  json,
+  z.array(maintenanceWindow, { error: "must be a JSON list of windows" }).superRefine((windows, ctx) => {
+    const seen = new Set<string>();
+    windows.forEach((w, i) => {
+      if (seen.has(w.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `name "${w.name}" is used twice` });
+      seen.add(w.name);
+    });
+  }),
+);
+
 const schema = z.object({
   memberAccountIds: uniqueList(pattern(ACCOUNT_ID, "a 12-digit AWS account id"), 3, "member accounts (the hub needs at least 3)"),
   organizationalUnitIds: uniqueList(pattern(OU_OR_ROOT, "an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)"), 1, "OU"),
@@ -232,6 +326,12 @@ const schema = z.object({
   runbookUrl: required(httpsUrl.refine((v) => !v.includes("#"), { error: "must not contain a #fragment: each alarm appends its own anchor" })),
   jiraLambdaReservedConcurrency: wholeNumber(1, 100, 5),
   memberAccountAlarms: optional(oneOf(["true", "false"])).default("false"),
+  maintenanceWindows: optional(maintenanceWindows).default([]),
+  reconcileSchedule: optional(
+    text.refine(isSchedulerExpression, { error: (iss) => `"${String(iss.input)}" is not rate(<n> minutes|hours|days) or a six-field cron()` }),
+  ).default("rate(5 minutes)"),
+  reconcileGraceMinutes: wholeNumber(0, 1440, 10),
+  reconcileMaxJiraWrites: wholeNumber(1, 500, 20),
   tags: optional(tagMap).default({}),
 });
 
@@ -241,7 +341,7 @@ const isList = (k: ConfigKey) => k === "memberAccountIds" || k === "organization
 function describe(path: PropertyKey[], message: string): string {
   const [top, ...rest] = path.map(String);
   const k = top as ConfigKey;
-  const shown = `${CONFIG_NAMESPACE}:${top}${rest.map((p) => (isList(k) ? `[${p}]` : `.${p}`)).join("")}`;
+  const shown = `${CONFIG_NAMESPACE}:${top}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
   const example = EXAMPLES[k];
   const fix =
     isList(k)
@@ -313,6 +413,12 @@ export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: stri
     runbookUrl: data.runbookUrl,
     jiraLambdaReservedConcurrency: data.jiraLambdaReservedConcurrency,
     memberAccountAlarms: data.memberAccountAlarms === "true",
+    maintenanceWindows: data.maintenanceWindows,
+    reconcile: {
+      schedule: data.reconcileSchedule,
+      graceMinutes: data.reconcileGraceMinutes,
+      maxJiraWritesPerRun: data.reconcileMaxJiraWrites,
+    },
     tags: data.tags,
   };
 }

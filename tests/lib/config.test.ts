@@ -64,6 +64,8 @@ describe("parseConfig", () => {
       runbookUrl: "https://wiki.example.com/runbooks/monitoring-hub",
       jiraLambdaReservedConcurrency: 5,
       memberAccountAlarms: false,
+      maintenanceWindows: [],
+      reconcile: { schedule: "rate(5 minutes)", graceMinutes: 10, maxJiraWritesPerRun: 20 },
       tags: {},
     });
   });
@@ -85,6 +87,13 @@ describe("parseConfig", () => {
         stackSetCallAs: "DELEGATED_ADMIN",
         jiraLambdaReservedConcurrency: "2",
         memberAccountAlarms: "true",
+        maintenanceWindows: JSON.stringify([
+          { name: "patching", schedule: "cron(0 2 * * SUN)", duration: "PT2H", timezone: "Europe/Berlin", alarms: ["application-health"] },
+          { name: "shutdown", schedule: "at(2026-12-24T18:00)", duration: "P7D", alarms: ["application-errors", "member-application-errors"] },
+        ]),
+        reconcileSchedule: "rate(1 minute)",
+        reconcileGraceMinutes: "0",
+        reconcileMaxJiraWrites: "50",
         tags: '{"team":"sre","cost-center":"42"}',
       }),
       wrapSecret,
@@ -107,6 +116,11 @@ describe("parseConfig", () => {
     expect(config.stackSetCallAs).toBe("DELEGATED_ADMIN");
     expect(config.jiraLambdaReservedConcurrency).toBe(2);
     expect(config.memberAccountAlarms).toBe(true);
+    expect(config.maintenanceWindows).toEqual([
+      { name: "patching", schedule: "cron(0 2 * * SUN)", duration: "PT2H", timezone: "Europe/Berlin", alarms: ["application-health"] },
+      { name: "shutdown", schedule: "at(2026-12-24T18:00)", duration: "P7D", timezone: "UTC", alarms: ["application-errors", "member-application-errors"] },
+    ]);
+    expect(config.reconcile).toEqual({ schedule: "rate(1 minute)", graceMinutes: 0, maxJiraWritesPerRun: 50 });
     expect(config.tags).toEqual({ team: "sre", "cost-center": "42" });
   });
 
@@ -150,6 +164,15 @@ describe("parseConfig", () => {
     ["zero reserved concurrency", { jiraLambdaReservedConcurrency: "0" }, {}, "monitoring-hub:jiraLambdaReservedConcurrency must be at least 1"],
     ["a resolve flag that is not boolean", { jiraResolveOnOk: "yes" }, {}, 'monitoring-hub:jiraResolveOnOk "yes" is not one of true, false'],
     ["a member alarm flag that is not boolean", { memberAccountAlarms: "on" }, {}, 'monitoring-hub:memberAccountAlarms "on" is not one of true, false. Fix: pulumi config set memberAccountAlarms true'],
+    ["a window with a six-field cron", { maintenanceWindows: '[{"name":"w","schedule":"cron(0 2 * * ? *)","duration":"PT2H","alarms":["application-health"]}]' }, {}, "monitoring-hub:maintenanceWindows[0].schedule schedule must be cron(Minutes Hours Day-of-month Month Day-of-week) or at(yyyy-mm-ddThh:mm)"],
+    ["a window longer than 15 days", { maintenanceWindows: '[{"name":"w","schedule":"cron(0 2 * * *)","duration":"P16D","alarms":["application-health"]}]' }, {}, "monitoring-hub:maintenanceWindows[0].duration duration must be an ISO 8601 duration from PT1M to P15D, e.g. PT2H"],
+    ["a window in an unknown time zone", { maintenanceWindows: '[{"name":"w","schedule":"cron(0 2 * * *)","duration":"PT1H","timezone":"Mars/Olympus","alarms":["application-health"]}]' }, {}, "monitoring-hub:maintenanceWindows[0].timezone timezone must be an IANA time zone"],
+    ["a window on an unknown alarm", { maintenanceWindows: '[{"name":"w","schedule":"cron(0 2 * * *)","duration":"PT1H","alarms":["cpu"]}]' }, {}, 'monitoring-hub:maintenanceWindows[0].alarms[0] "cpu" is not an alarm id (one of application-errors'],
+    ["two windows with one name", { maintenanceWindows: '[{"name":"w","schedule":"cron(0 2 * * *)","duration":"PT1H","alarms":["application-health"]},{"name":"w","schedule":"cron(0 3 * * *)","duration":"PT1H","alarms":["application-health"]}]' }, {}, 'monitoring-hub:maintenanceWindows[1].name name "w" is used twice'],
+    ["windows that are not a list", { maintenanceWindows: '{"name":"w"}' }, {}, "monitoring-hub:maintenanceWindows must be a JSON list of windows. Fix: pulumi config set maintenanceWindows"],
+    ["a reconcile schedule that is not a schedule", { reconcileSchedule: "every 5 minutes" }, {}, 'monitoring-hub:reconcileSchedule "every 5 minutes" is not rate(<n> minutes|hours|days) or a six-field cron()'],
+    ["a reconcile rate with a plural for one", { reconcileSchedule: "rate(1 minutes)" }, {}, 'monitoring-hub:reconcileSchedule "rate(1 minutes)" is not rate'],
+    ["no JIRA writes allowed per sweep", { reconcileMaxJiraWrites: "0" }, {}, "monitoring-hub:reconcileMaxJiraWrites must be at least 1"],
     ["an unknown StackSet caller", { stackSetCallAs: "ADMIN" }, {}, 'monitoring-hub:stackSetCallAs "ADMIN" is not one of SELF, DELEGATED_ADMIN'],
     ["a malformed key ARN", { kmsKeyArn: "alias/aws/sns" }, {}, 'monitoring-hub:kmsKeyArn "alias/aws/sns" is not a KMS key ARN'],
     ["a key from another region", { kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, {}, "monitoring-hub:kmsKeyArn is in eu-west-1 but the stack deploys to us-east-1"],
