@@ -2,6 +2,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { getStack, runtime, secret } from "@pulumi/pulumi";
 import { ALARM_SPECS, COMPOSITE_ALARM, MEMBER_ALARM_SPECS } from "./alarm-specs";
+import { oamSinkPolicy, sinkPolicyProblems } from "./cross-account";
 
 /** Which JIRA REST flavour the Lambda speaks (DESIGN.md, "The JIRA Lambda"). */
 export const JIRA_API_KINDS = ["cloud", "datacenter"] as const;
@@ -66,6 +67,11 @@ export interface MonitoringConfig {
   readonly memberAccountIds: readonly string[];
   /** OUs (`ou-...`) or the organization root (`r-...`) that the StackSet targets. */
   readonly organizationalUnitIds: readonly string[];
+  /**
+   * The AWS Organization (`o-...`). When set, the OAM sink admits the targeted OUs of the organization instead of
+   * listing every member account, which keeps the sink policy small for hundreds of accounts.
+   */
+  readonly organizationId?: string;
   /** Humans told by email about every alarm and every notice. */
   readonly alertEmails: readonly string[];
   readonly jira: JiraSettings;
@@ -104,6 +110,7 @@ export const CONFIG_KEYS = [
   "environmentSuffix",
   "memberAccountIds",
   "organizationalUnitIds",
+  "organizationId",
   "alertEmails",
   "jiraBaseUrl",
   "jiraApi",
@@ -153,6 +160,7 @@ export class ConfigError extends Error {
 
 const ACCOUNT_ID = /^\d{12}$/;
 const SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const OU_OR_ROOT = /^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PROJECT_KEY = /^[A-Z][A-Z0-9_]{1,254}$/;
@@ -166,6 +174,7 @@ const EXAMPLES: Record<ConfigKey, string> = {
   environmentSuffix: "dev",
   memberAccountIds: "444455556666",
   organizationalUnitIds: "ou-ab12-cdef3456",
+  organizationId: "o-a1b2c3d4e5",
   alertEmails: "oncall@example.com",
   jiraBaseUrl: "https://your-site.atlassian.net",
   jiraApi: "cloud",
@@ -310,6 +319,7 @@ const maintenanceWindows = z.preprocess(
 const schema = z.object({
   memberAccountIds: uniqueList(pattern(ACCOUNT_ID, "a 12-digit AWS account id"), 3, "member accounts (the hub needs at least 3)"),
   organizationalUnitIds: uniqueList(pattern(OU_OR_ROOT, "an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)"), 1, "OU"),
+  organizationId: optional(pattern(ORGANIZATION_ID, "an AWS Organizations id (o-xxxxxxxxxx)")),
   alertEmails: uniqueList(pattern(EMAIL, "an email address"), 1, "email address"),
   jiraBaseUrl: required(httpsUrl),
   jiraApi: oneOf(JIRA_API_KINDS),
@@ -378,6 +388,11 @@ export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: stri
     problems.push(describe(["kmsKeyArn"], `is in ${keyRegion} but the stack deploys to ${region}, and SNS needs a key in its own region`));
   }
 
+  if (data && data.organizationId === undefined) {
+    const listed = sinkPolicyProblems(oamSinkPolicy(data.memberAccountIds), data.memberAccountIds.length);
+    if (listed.length > 0) problems.push(describe(["organizationId"], `is needed: ${listed[0]}`));
+  }
+
   const credentials = sources.raw.jiraCredentials;
   if (credentials !== undefined && data && !credentialShapeIsValid(credentials, data.jiraApi)) {
     const fields = CREDENTIAL_FIELDS[data.jiraApi];
@@ -394,6 +409,7 @@ export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: stri
     region: region!,
     memberAccountIds: data.memberAccountIds,
     organizationalUnitIds: data.organizationalUnitIds,
+    organizationId: data.organizationId,
     alertEmails: data.alertEmails,
     jira: {
       baseUrl: data.jiraBaseUrl,

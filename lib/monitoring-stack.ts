@@ -66,6 +66,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         ctx,
         memberAccountIds: args.memberAccountIds,
         organizationalUnitIds: args.organizationalUnitIds,
+        organizationId: args.organizationId,
         externalId: args.externalId,
         callAs: args.stackSetCallAs,
       },

@@ -45,6 +45,7 @@ describe("parseConfig", () => {
       region: "us-east-1",
       memberAccountIds: ["444455556666", "555566667777", "666677778888"],
       organizationalUnitIds: ["ou-ab12-cdef3456"],
+      organizationId: undefined,
       alertEmails: ["oncall@example.com"],
       jira: {
         baseUrl: "https://acme.atlassian.net",
@@ -85,6 +86,7 @@ describe("parseConfig", () => {
         jiraCredentials: '{"personalAccessToken":"pat-value"}',
         kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         stackSetCallAs: "DELEGATED_ADMIN",
+        organizationId: "o-a1b2c3d4e5",
         jiraLambdaReservedConcurrency: "2",
         memberAccountAlarms: "true",
         maintenanceWindows: JSON.stringify([
@@ -114,6 +116,7 @@ describe("parseConfig", () => {
     expect(config.jiraCredentials).toEqual({ secretOf: '{"personalAccessToken":"pat-value"}' });
     expect(config.kmsKeyArn).toBe("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     expect(config.stackSetCallAs).toBe("DELEGATED_ADMIN");
+    expect(config.organizationId).toBe("o-a1b2c3d4e5");
     expect(config.jiraLambdaReservedConcurrency).toBe(2);
     expect(config.memberAccountAlarms).toBe(true);
     expect(config.maintenanceWindows).toEqual([
@@ -173,6 +176,8 @@ describe("parseConfig", () => {
     ["a reconcile schedule that is not a schedule", { reconcileSchedule: "every 5 minutes" }, {}, 'monitoring-hub:reconcileSchedule "every 5 minutes" is not rate(<n> minutes|hours|days) or a six-field cron()'],
     ["a reconcile rate with a plural for one", { reconcileSchedule: "rate(1 minutes)" }, {}, 'monitoring-hub:reconcileSchedule "rate(1 minutes)" is not rate'],
     ["no JIRA writes allowed per sweep", { reconcileMaxJiraWrites: "0" }, {}, "monitoring-hub:reconcileMaxJiraWrites must be at least 1"],
+    ["a bad organization id", { organizationId: "org-1" }, {}, 'monitoring-hub:organizationId "org-1" is not an AWS Organizations id (o-xxxxxxxxxx). Fix: pulumi config set organizationId o-a1b2c3d4e5'],
+    ["too many members to list without an organization id", { memberAccountIds: JSON.stringify(Array.from({ length: 700 }, (_, i) => String(100000000000 + i))) }, {}, "monitoring-hub:organizationId is needed: the OAM sink policy listing 700 member accounts is"],
     ["an unknown StackSet caller", { stackSetCallAs: "ADMIN" }, {}, 'monitoring-hub:stackSetCallAs "ADMIN" is not one of SELF, DELEGATED_ADMIN'],
     ["a malformed key ARN", { kmsKeyArn: "alias/aws/sns" }, {}, 'monitoring-hub:kmsKeyArn "alias/aws/sns" is not a KMS key ARN'],
     ["a key from another region", { kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, {}, "monitoring-hub:kmsKeyArn is in eu-west-1 but the stack deploys to us-east-1"],
@@ -188,6 +193,12 @@ describe("parseConfig", () => {
 
     expect(problems).toContainEqual(expect.stringContaining(expected));
     expect(problems.every((p) => p.includes("Fix:"))).toBe(true);
+  });
+
+  it("admits hundreds of members once the organization id lets the sink policy name OUs instead of accounts", () => {
+    const many = JSON.stringify(Array.from({ length: 700 }, (_, i) => String(100000000000 + i)));
+
+    expect(parseConfig(sources({ ...valid, memberAccountIds: many, organizationId: "o-a1b2c3d4e5" }), wrapSecret).memberAccountIds).toHaveLength(700);
   });
 
   it("lists every problem at once", () => {
