@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { StackSetCaller } from "./config";
-import { MEMBER_ROLE_NAME, physicalName, type StackContext } from "./naming";
+import { LEVEL_FILTERS, LOG_RETENTION_DAYS, termPattern } from "./log-metrics";
+import { logGroupName, MEMBER_ROLE_NAME, metricNamespace, physicalName, type StackContext } from "./naming";
 import type { PolicyDocument } from "./policy-document";
 import { withDependsOn } from "./resource-options";
 
@@ -90,7 +91,7 @@ export function createCrossAccount(name: string, args: CrossAccountArgs, opts: p
       templateBody: pulumi
         .all([ctx.accountId, sink.arn])
         .apply(([hubAccountId, sinkArn]) =>
-          JSON.stringify(memberAccountTemplate({ hubAccountId, partition: ctx.partition, sinkArn })),
+          JSON.stringify(memberAccountTemplate({ hubAccountId, partition: ctx.partition, sinkArn, suffix: ctx.suffix })),
         ),
       parameters: { [EXTERNAL_ID_PARAMETER]: pulumi.secret(args.externalId) },
       tags: ctx.tags,
@@ -250,6 +251,8 @@ export interface MemberTemplateArgs {
   readonly partition: string;
   /** ARN of the hub's OAM sink. */
   readonly sinkArn: string;
+  /** Environment suffix: the member's application log group and metric namespace are the hub's. */
+  readonly suffix: string;
 }
 
 interface CfnParameter {
@@ -281,6 +284,27 @@ interface CfnOamLink {
   };
 }
 
+interface CfnLogGroup {
+  readonly Type: "AWS::Logs::LogGroup";
+  readonly Properties: { readonly LogGroupName: string; readonly RetentionInDays: number };
+}
+
+interface CfnMetricFilter {
+  readonly Type: "AWS::Logs::MetricFilter";
+  readonly Properties: {
+    readonly LogGroupName: CfnIntrinsic;
+    readonly FilterName: string;
+    readonly FilterPattern: string;
+    readonly MetricTransformations: readonly {
+      readonly MetricNamespace: string;
+      readonly MetricName: string;
+      readonly MetricValue: string;
+      readonly DefaultValue: number;
+      readonly Unit: "Count";
+    }[];
+  };
+}
+
 interface CfnOutput {
   readonly Description: string;
   readonly Value: CfnIntrinsic;
@@ -291,20 +315,26 @@ export interface MemberAccountTemplate {
   readonly AWSTemplateFormatVersion: "2010-09-09";
   readonly Description: string;
   readonly Parameters: { readonly ExternalId: CfnParameter };
-  readonly Resources: { readonly MonitoringRole: CfnIamRole; readonly ObservabilityLink: CfnOamLink };
+  readonly Resources: {
+    readonly MonitoringRole: CfnIamRole;
+    readonly ObservabilityLink: CfnOamLink;
+    readonly ApplicationLogGroup: CfnLogGroup;
+  } & Record<string, CfnMetricFilter | CfnIamRole | CfnOamLink | CfnLogGroup>;
   readonly Outputs: { readonly MonitoringRoleArn: CfnOutput; readonly ObservabilityLinkArn: CfnOutput };
 }
 
 /**
  * The member template: `MonitoringRole-<AccountId>` that only the hub account may assume, with the ExternalId, for
- * read-only CloudWatch and Logs; and the OAM link that shares metrics and log groups with the hub's sink.
+ * read-only CloudWatch and Logs; the OAM link that shares metrics and log groups with the hub's sink; and the
+ * application log group with the same ERROR and CRITICAL filters as the hub's (lib/log-metrics.ts), so every member
+ * publishes the metrics the hub's per-member alarms and dashboard read through the link.
  *
  * The ExternalId is a `NoEcho` parameter (its value set on the StackSet), so it is not printed in the template.
  */
 export function memberAccountTemplate(args: MemberTemplateArgs): MemberAccountTemplate {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: "monitoring-hub member account: MonitoringRole-<AccountId> and the OAM link to the hub's sink",
+    Description: "monitoring-hub member account: MonitoringRole-<AccountId>, the OAM link to the hub's sink, and the application's log metrics",
     Parameters: {
       ExternalId: {
         Type: "String",
@@ -347,6 +377,26 @@ export function memberAccountTemplate(args: MemberTemplateArgs): MemberAccountTe
           LabelTemplate: "$AccountName",
         },
       },
+      ApplicationLogGroup: {
+        Type: "AWS::Logs::LogGroup",
+        Properties: { LogGroupName: logGroupName(args.suffix, "application"), RetentionInDays: LOG_RETENTION_DAYS },
+      },
+      ...Object.fromEntries(
+        LEVEL_FILTERS.map((level) => [
+          `${level.metricName}Filter`,
+          {
+            Type: "AWS::Logs::MetricFilter",
+            Properties: {
+              LogGroupName: { Ref: "ApplicationLogGroup" },
+              FilterName: physicalName(args.suffix, level.id),
+              FilterPattern: termPattern(level.term),
+              MetricTransformations: [
+                { MetricNamespace: metricNamespace(args.suffix), MetricName: level.metricName, MetricValue: "1", DefaultValue: 0, Unit: "Count" },
+              ],
+            },
+          } satisfies CfnMetricFilter,
+        ]),
+      ),
     },
     Outputs: {
       MonitoringRoleArn: { Description: "Role the monitoring account assumes", Value: { "Fn::GetAtt": ["MonitoringRole", "Arn"] } },

@@ -20,7 +20,7 @@ import { TEST_STACK, testContext, testParent } from "../helpers/stack-context";
 const MEMBERS = ["444455556666", "555566667777", "666677778888"];
 const OUS = ["ou-ab12-cdef3456", "ou-ab12-99990000"];
 const SINK_ARN = "arn:aws:oam:us-east-1:111122223333:sink/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-const templateArgs = { hubAccountId: "111122223333", partition: "aws", sinkArn: SINK_ARN };
+const templateArgs = { hubAccountId: "111122223333", partition: "aws", sinkArn: SINK_ARN, suffix: "test" };
 const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
 
 describe("oamSinkPolicy", () => {
@@ -101,7 +101,7 @@ describe("memberAccountTemplate", () => {
   it("builds the role trusting only the hub with the ExternalId parameter, and the link to the sink", () => {
     expect(memberAccountTemplate(templateArgs)).toEqual({
       AWSTemplateFormatVersion: "2010-09-09",
-      Description: "monitoring-hub member account: MonitoringRole-<AccountId> and the OAM link to the hub's sink",
+      Description: "monitoring-hub member account: MonitoringRole-<AccountId>, the OAM link to the hub's sink, and the application's log metrics",
       Parameters: {
         ExternalId: {
           Type: "String",
@@ -183,6 +183,38 @@ describe("memberAccountTemplate", () => {
             SinkIdentifier: SINK_ARN,
             ResourceTypes: ["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"],
             LabelTemplate: "$AccountName",
+          },
+        },
+        ApplicationLogGroup: {
+          Type: "AWS::Logs::LogGroup",
+          Properties: { LogGroupName: "/monitoring-hub/test/application", RetentionInDays: 30 },
+        },
+        ApplicationErrorsFilter: {
+          Type: "AWS::Logs::MetricFilter",
+          Properties: {
+            LogGroupName: { Ref: "ApplicationLogGroup" },
+            FilterName: "monitoring-hub-application-errors-test",
+            FilterPattern: '"ERROR"',
+            MetricTransformations: [
+              { MetricNamespace: "MonitoringHub/test/Application", MetricName: "ApplicationErrors", MetricValue: "1", DefaultValue: 0, Unit: "Count" },
+            ],
+          },
+        },
+        ApplicationCriticalErrorsFilter: {
+          Type: "AWS::Logs::MetricFilter",
+          Properties: {
+            LogGroupName: { Ref: "ApplicationLogGroup" },
+            FilterName: "monitoring-hub-application-critical-errors-test",
+            FilterPattern: '"CRITICAL"',
+            MetricTransformations: [
+              {
+                MetricNamespace: "MonitoringHub/test/Application",
+                MetricName: "ApplicationCriticalErrors",
+                MetricValue: "1",
+                DefaultValue: 0,
+                Unit: "Count",
+              },
+            ],
           },
         },
       },
@@ -352,7 +384,7 @@ describe("createCrossAccount", () => {
     const sink = monitor.one("aws:oam/sink:Sink");
 
     expect(JSON.parse(stackSet.inputs.templateBody as string)).toEqual(
-      memberAccountTemplate({ hubAccountId: MOCK_HUB_ACCOUNT_ID, partition: "aws", sinkArn: sink.state.arn as string }),
+      memberAccountTemplate({ hubAccountId: MOCK_HUB_ACCOUNT_ID, partition: "aws", sinkArn: sink.state.arn as string, suffix: "test" }),
     );
     expect(stackSet.propertyDependencies.templateBody).toEqual([sink.urn]);
   });

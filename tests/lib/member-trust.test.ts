@@ -18,6 +18,7 @@ const template = memberAccountTemplate({
   hubAccountId: HUB,
   partition: "aws",
   sinkArn: `arn:aws:oam:us-east-1:${HUB}:sink/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`,
+  suffix: "test",
 });
 const role = template.Resources.MonitoringRole.Properties;
 
