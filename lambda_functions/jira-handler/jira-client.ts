@@ -33,6 +33,60 @@ export interface Transition {
   readonly toCategory?: string;
 }
 
+/** `name -> target status (category)`, how logs, notices and the preflight list a transition. */
+export function describeTransition(t: Transition): string {
+  return `${t.name} -> ${t.toStatus ?? "?"} (${t.toCategory ?? "?"})`;
+}
+
+/** The resolve transition: the one named `resolveTransition` (trimmed, any case) when set, else any into done. */
+export function resolveTransitionMatcher(resolveTransition?: string): (t: Transition) => boolean {
+  if (resolveTransition === undefined) return (t) => t.toCategory === "done";
+  const wanted = resolveTransition.trim().toLowerCase();
+  return (t) => t.name.trim().toLowerCase() === wanted;
+}
+
+/** A reopen transition: one whose target status category is known and not done. */
+export function isReopenTransition(t: Transition): boolean {
+  return t.toCategory !== undefined && t.toCategory !== "done";
+}
+
+/** An id and a name: an issue type, a status. */
+export interface NamedRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** What the preflight needs of a project. */
+export interface ProjectInfo {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly issueTypes: readonly NamedRef[];
+}
+
+/** One field of the create screen (create metadata) of a project and issue type. */
+export interface CreateField {
+  readonly fieldId: string;
+  readonly name: string;
+  readonly required: boolean;
+  readonly hasDefaultValue: boolean;
+}
+
+/** The statuses an issue type's workflow uses in the project, with their categories (`new`, `indeterminate`, `done`). */
+export interface IssueTypeStatuses {
+  readonly issueTypeId: string;
+  readonly issueTypeName: string;
+  readonly statuses: ReadonlyArray<{ readonly name: string; readonly category?: string }>;
+}
+
+/** An issue as a search lists it for the preflight. */
+export interface IssueSummary {
+  readonly key: string;
+  readonly status?: string;
+  readonly statusCategory?: string;
+  readonly labels: readonly string[];
+}
+
 /** Retry and timeout parameters; constructor options (not environment) so tests can shrink them. */
 export interface RetryOptions {
   /** First backoff ceiling; the n-th retry waits a uniformly random time in [0, min(max, base * 2^(n-1))]. @default 500 */
@@ -176,13 +230,8 @@ export class JiraTicketCreator {
   async findOpenTicket(fingerprint: string, reconcileIds: readonly string[] = []): Promise<IssueState | undefined> {
     const jql = JiraTicketCreator.openTicketJql(this.#options.projectKey, fingerprint);
     const reconcile = this.#options.api === "cloud" ? reconcileIds.filter((id) => /^\d+$/.test(id)).slice(-50).map(Number) : [];
-    const response = await this.#request<{ issues?: RawIssue[] }>({
-      operation: "searchIssues",
-      method: "POST",
-      path: this.#options.api === "cloud" ? "/rest/api/3/search/jql" : "/rest/api/2/search",
-      body: { jql, fields: ISSUE_FIELDS, maxResults: 10, ...(reconcile.length === 0 ? {} : { reconcileIssues: reconcile }) },
-    });
-    const open = (response.data?.issues ?? []).map((raw) => issueState(raw, String(raw.key))).filter((issue) => issue.open);
+    const issues = await this.#search(jql, ISSUE_FIELDS, 10, reconcile);
+    const open = issues.map((raw) => issueState(raw, String(raw.key))).filter((issue) => issue.open);
     return open.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0];
   }
 
@@ -197,6 +246,95 @@ export class JiraTicketCreator {
       name: String(t.name),
       toStatus: t.to?.name,
       toCategory: t.to?.statusCategory?.key,
+    }));
+  }
+
+  // Read-only operations of the preflight (scripts/preflight.ts); the handler never calls them.
+
+  /** The user the credential belongs to: `GET /myself`. A wrong credential answers 401 here first. */
+  async getCurrentUser(): Promise<{ readonly displayName: string }> {
+    const response = await this.#request<{ displayName?: unknown; accountId?: unknown; name?: unknown }>({
+      operation: "getCurrentUser",
+      method: "GET",
+      path: `/rest/api/${this.#version}/myself`,
+    });
+    const user = response.data ?? {};
+    return { displayName: String(user.displayName ?? user.accountId ?? user.name ?? "?") };
+  }
+
+  /** `GET /project/{key}`; @throws JiraNotFoundError when the project does not exist or the user cannot browse it. */
+  async getProject(): Promise<ProjectInfo> {
+    const response = await this.#request<{ id?: unknown; key?: unknown; name?: unknown; issueTypes?: RawNamed[] }>({
+      operation: "getProject",
+      method: "GET",
+      path: `/rest/api/${this.#version}/project/${encodeURIComponent(this.#options.projectKey)}`,
+    });
+    const project = response.data ?? {};
+    return { id: String(project.id), key: String(project.key), name: String(project.name), issueTypes: (project.issueTypes ?? []).map(named) };
+  }
+
+  /**
+   * Which of `keys` the user holds in the project (`GET /mypermissions`). Cloud requires the `permissions` list; Data
+   * Center answers every permission without it. A key JIRA does not report is absent from the result.
+   */
+  async getMyPermissions(keys: readonly string[]): Promise<Record<string, boolean>> {
+    const response = await this.#request<{ permissions?: Record<string, { havePermission?: unknown }> }>({
+      operation: "getMyPermissions",
+      method: "GET",
+      path: `/rest/api/${this.#version}/mypermissions`,
+      params: { projectKey: this.#options.projectKey, ...(this.#options.api === "cloud" ? { permissions: keys.join(",") } : {}) },
+    });
+    const reported = response.data?.permissions ?? {};
+    return Object.fromEntries(keys.filter((k) => reported[k] !== undefined).map((k) => [k, reported[k].havePermission === true]));
+  }
+
+  /** Issue types the user may create in the project: `GET /issue/createmeta/{key}/issuetypes`, every page. */
+  async getCreatableIssueTypes(): Promise<NamedRef[]> {
+    const items = await this.#pages<RawNamed>(
+      "getCreateMetaIssueTypes",
+      `/rest/api/${this.#version}/issue/createmeta/${encodeURIComponent(this.#options.projectKey)}/issuetypes`,
+      (page) => page.issueTypes ?? page.createMetaIssueType ?? page.values,
+    );
+    return items.map(named);
+  }
+
+  /** The create screen's fields for an issue type: `GET /issue/createmeta/{key}/issuetypes/{id}`, every page. */
+  async getCreateFields(issueTypeId: string): Promise<CreateField[]> {
+    const items = await this.#pages<{ fieldId?: unknown; key?: unknown; name?: unknown; required?: unknown; hasDefaultValue?: unknown }>(
+      "getCreateMetaFields",
+      `/rest/api/${this.#version}/issue/createmeta/${encodeURIComponent(this.#options.projectKey)}/issuetypes/${encodeURIComponent(issueTypeId)}`,
+      (page) => page.fields ?? page.results ?? page.values,
+    );
+    return items.map((f) => ({
+      fieldId: String(f.fieldId ?? f.key),
+      name: String(f.name ?? f.fieldId ?? f.key),
+      required: f.required === true,
+      hasDefaultValue: f.hasDefaultValue === true,
+    }));
+  }
+
+  /** Statuses per issue type with their categories: `GET /project/{key}/statuses` (Browse Projects suffices). */
+  async getProjectStatuses(): Promise<IssueTypeStatuses[]> {
+    const response = await this.#request<Array<RawNamed & { statuses?: Array<{ name?: unknown; statusCategory?: { key?: string } }> }>>({
+      operation: "getProjectStatuses",
+      method: "GET",
+      path: `/rest/api/${this.#version}/project/${encodeURIComponent(this.#options.projectKey)}/statuses`,
+    });
+    return (Array.isArray(response.data) ? response.data : []).map((t) => ({
+      issueTypeId: String(t.id),
+      issueTypeName: String(t.name),
+      statuses: (t.statuses ?? []).map((s) => ({ name: String(s.name), category: s.statusCategory?.key })),
+    }));
+  }
+
+  /** The first `maxResults` issues a JQL query finds, with status and labels. */
+  async searchIssues(jql: string, maxResults: number): Promise<IssueSummary[]> {
+    const issues = await this.#search(jql, ["status", "labels"], maxResults, []);
+    return issues.map((raw) => ({
+      key: String(raw.key),
+      status: raw.fields?.status?.name,
+      statusCategory: raw.fields?.status?.statusCategory?.key,
+      labels: Array.isArray(raw.fields?.labels) ? raw.fields.labels.map(String) : [],
     }));
   }
 
@@ -215,23 +353,21 @@ export class JiraTicketCreator {
     return this.#transition(
       key,
       "resolve",
-      wanted === undefined
-        ? (t) => t.toCategory === "done"
-        : (t) => t.name.trim().toLowerCase() === wanted.trim().toLowerCase(),
+      resolveTransitionMatcher(wanted),
       wanted === undefined ? "transition into a status of category done" : `transition named "${wanted}" (JIRA_RESOLVE_TRANSITION)`,
     );
   }
 
   /** Moves a done issue back to work: the first transition whose target status category is not done. */
   async reopen(key: string): Promise<Transition> {
-    return this.#transition(key, "reopen", (t) => t.toCategory !== undefined && t.toCategory !== "done", "transition into a status that is not done");
+    return this.#transition(key, "reopen", isReopenTransition, "transition into a status that is not done");
   }
 
   async #transition(key: string, purpose: string, match: (t: Transition) => boolean, wanted: string): Promise<Transition> {
     const transitions = await this.getTransitions(key);
     const chosen = transitions.find(match);
     if (chosen === undefined) {
-      const available = transitions.map((t) => `${t.name} -> ${t.toStatus ?? "?"} (${t.toCategory ?? "?"})`);
+      const available = transitions.map(describeTransition);
       this.#options.log.error("No JIRA transition fits", { issueKey: key, purpose, wanted, available });
       throw new JiraTransitionNotFoundError(
         `Cannot ${purpose} ${key}: the workflow offers no ${wanted}; available: ${available.join("; ") || "none"}.`,
@@ -240,6 +376,34 @@ export class JiraTicketCreator {
     }
     await this.doTransition(key, chosen.id);
     return chosen;
+  }
+
+  /** Cloud: `POST /rest/api/3/search/jql` (with `reconcileIssues`); Data Center: `POST /rest/api/2/search`. */
+  async #search(jql: string, fields: readonly string[], maxResults: number, reconcile: readonly number[]): Promise<RawIssue[]> {
+    const response = await this.#request<{ issues?: RawIssue[] }>({
+      operation: "searchIssues",
+      method: "POST",
+      path: this.#options.api === "cloud" ? "/rest/api/3/search/jql" : "/rest/api/2/search",
+      body: { jql, fields, maxResults, ...(reconcile.length === 0 ? {} : { reconcileIssues: reconcile }) },
+    });
+    return response.data?.issues ?? [];
+  }
+
+  /**
+   * Every item of a `startAt`/`maxResults` paged GET. The item list's name differs (Cloud `issueTypes`/`fields`, also
+   * documented as `createMetaIssueType`/`results`; Data Center `values`), so `items` picks it. At most 20 pages.
+   */
+  async #pages<T>(operation: string, path: string, items: (page: RawPage<T>) => T[] | undefined): Promise<T[]> {
+    const pageSize = 50;
+    const all: T[] = [];
+    for (let page = 0; page < 20; page += 1) {
+      const response = await this.#request<RawPage<T>>({ operation, method: "GET", path, params: { startAt: String(all.length), maxResults: String(pageSize) } });
+      const data = response.data ?? {};
+      const found = items(data) ?? [];
+      all.push(...found);
+      if (found.length === 0 || data.isLast === true || (typeof data.total === "number" && all.length >= data.total)) break;
+    }
+    return all;
   }
 
   #render(body: RichText): unknown {
@@ -338,12 +502,28 @@ export class JiraTicketCreator {
 interface RawIssue {
   readonly key?: unknown;
   readonly fields?: {
-    readonly status?: { readonly statusCategory?: { readonly key?: string } };
+    readonly status?: { readonly name?: string; readonly statusCategory?: { readonly key?: string } };
+    readonly labels?: unknown[];
     readonly resolution?: { readonly name?: string } | null;
     readonly resolutiondate?: string | null;
     readonly statuscategorychangedate?: string | null;
     readonly created?: string | null;
   };
+}
+
+interface RawNamed {
+  readonly id?: unknown;
+  readonly name?: unknown;
+}
+
+/** A page of a `startAt`/`maxResults` paged answer; the item list's name varies by endpoint and flavour. */
+type RawPage<T> = {
+  readonly total?: unknown;
+  readonly isLast?: unknown;
+} & Partial<Record<"issueTypes" | "createMetaIssueType" | "fields" | "results" | "values", T[]>>;
+
+function named(raw: RawNamed): NamedRef {
+  return { id: String(raw.id), name: String(raw.name) };
 }
 
 interface RawTransition {

@@ -7,7 +7,14 @@ import {
   JiraTransitionNotFoundError,
   JiraUnavailableError,
 } from "../../lambda_functions/jira-handler/errors";
-import { JiraTicketCreator, parseRetryAfter, type JiraClientOptions } from "../../lambda_functions/jira-handler/jira-client";
+import {
+  describeTransition,
+  isReopenTransition,
+  JiraTicketCreator,
+  parseRetryAfter,
+  resolveTransitionMatcher,
+  type JiraClientOptions,
+} from "../../lambda_functions/jira-handler/jira-client";
 import { dropConnection, hang, json, noContent, recordingLog, ScriptedServer } from "./test-helpers";
 
 const CLOUD: JiraCredentials = { kind: "cloud", email: "ops@example.com", apiToken: "tok-123" };
@@ -208,6 +215,103 @@ describe("JiraTicketCreator transitions", () => {
       expect.objectContaining({ level: "error", message: "No JIRA transition fits", fields: expect.objectContaining({ available: ["Start progress -> In Progress (indeterminate)"] }) }),
     ]);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("JiraTicketCreator preflight reads", () => {
+  it("reads the current user, the project and the statuses per issue type on cloud", async () => {
+    server.script(
+      json(200, { accountId: "5b10", displayName: "Alerts Bot" }),
+      json(200, { id: "10000", key: "OPS", name: "Operations", issueTypes: [{ id: "10001", name: "Task" }] }),
+      json(200, [{ id: "10001", name: "Task", statuses: [{ name: "Open", statusCategory: { key: "new" } }, { name: "Closed", statusCategory: { key: "done" } }] }]),
+    );
+    const { jira } = client();
+
+    const user = await jira.getCurrentUser();
+    const project = await jira.getProject();
+    const statuses = await jira.getProjectStatuses();
+
+    expect(user).toEqual({ displayName: "Alerts Bot" });
+    expect(project).toEqual({ id: "10000", key: "OPS", name: "Operations", issueTypes: [{ id: "10001", name: "Task" }] });
+    expect(statuses).toEqual([{ issueTypeId: "10001", issueTypeName: "Task", statuses: [{ name: "Open", category: "new" }, { name: "Closed", category: "done" }] }]);
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /rest/api/3/myself", "GET /rest/api/3/project/OPS", "GET /rest/api/3/project/OPS/statuses"]);
+  });
+
+  it("asks cloud for the named permissions only, and Data Center for all of them", async () => {
+    const answer = json(200, { permissions: { CREATE_ISSUES: { havePermission: true }, ADD_COMMENTS: { havePermission: false }, EDIT_ISSUES: { havePermission: true } } });
+    server.script(answer);
+    const cloud = await client().jira.getMyPermissions(["CREATE_ISSUES", "ADD_COMMENTS", "TRANSITION_ISSUES"]);
+    const cloudUrl = server.requests[0].url;
+    server.script(answer);
+    await client({}, DATACENTER).jira.getMyPermissions(["CREATE_ISSUES"]);
+
+    expect(cloud).toEqual({ CREATE_ISSUES: true, ADD_COMMENTS: false });
+    expect(cloudUrl).toBe("/rest/api/3/mypermissions?projectKey=OPS&permissions=CREATE_ISSUES,ADD_COMMENTS,TRANSITION_ISSUES");
+    expect(server.requests[0].url).toBe("/rest/api/2/mypermissions?projectKey=OPS");
+  });
+
+  it("pages through cloud create metadata until total is reached", async () => {
+    const types = Array.from({ length: 50 }, (_, i) => ({ id: String(i), name: `Type ${i}` }));
+    server.script(json(200, { startAt: 0, maxResults: 50, total: 51, issueTypes: types }), json(200, { startAt: 50, maxResults: 50, total: 51, issueTypes: [{ id: "99", name: "Task" }] }));
+    const { jira } = client();
+
+    const found = await jira.getCreatableIssueTypes();
+
+    expect(found).toHaveLength(51);
+    expect(found[50]).toEqual({ id: "99", name: "Task" });
+    expect(server.requests.map((r) => r.url)).toEqual([
+      "/rest/api/3/issue/createmeta/OPS/issuetypes?startAt=0&maxResults=50",
+      "/rest/api/3/issue/createmeta/OPS/issuetypes?startAt=50&maxResults=50",
+    ]);
+  });
+
+  it("reads create fields from cloud's `fields` or `results`, and Data Center's `values` until isLast", async () => {
+    const field = { fieldId: "labels", key: "labels", name: "Labels", required: false, hasDefaultValue: false, operations: ["set"], schema: { type: "array" } };
+    const expected = [{ fieldId: "labels", name: "Labels", required: false, hasDefaultValue: false }];
+    server.script(json(200, { total: 1, fields: [field] }));
+    const fromFields = await client().jira.getCreateFields("10001");
+    server.script(json(200, { total: 1, results: [field] }));
+    const fromResults = await client().jira.getCreateFields("10001");
+    server.script(json(200, { isLast: true, values: [{ ...field, required: true, hasDefaultValue: true }] }));
+    const fromValues = await client({}, DATACENTER).jira.getCreateFields("10001");
+
+    expect(fromFields).toEqual(expected);
+    expect(fromResults).toEqual(expected);
+    expect(fromValues).toEqual([{ ...expected[0], required: true, hasDefaultValue: true }]);
+    expect(server.requests.map((r) => r.url)).toEqual(["/rest/api/2/issue/createmeta/OPS/issuetypes/10001?startAt=0&maxResults=50"]);
+  });
+
+  it("searches with status and labels and summarises each issue", async () => {
+    server.script(json(200, { issues: [{ id: "1", key: "OPS-3", fields: { status: { name: "Done", statusCategory: { key: "done" } }, labels: ["cloudwatch-alarm"] } }] }));
+    const { jira } = client();
+
+    const found = await jira.searchIssues('project = "OPS" AND statusCategory = Done', 20);
+
+    expect(found).toEqual([{ key: "OPS-3", status: "Done", statusCategory: "done", labels: ["cloudwatch-alarm"] }]);
+    expect(server.requests[0]).toMatchObject({ method: "POST", url: "/rest/api/3/search/jql", body: { jql: 'project = "OPS" AND statusCategory = Done', fields: ["status", "labels"], maxResults: 20 } });
+  });
+
+  it("turns an unknown project into JiraNotFoundError", async () => {
+    server.script(json(404, { errorMessages: ["No project could be found with key 'OPS'."], errors: {} }));
+
+    await expect(client().jira.getProject()).rejects.toThrow(JiraNotFoundError);
+  });
+});
+
+describe("transition matchers", () => {
+  const done = { id: "1", name: " Resolve As Fixed ", toStatus: "Fixed", toCategory: "done" };
+  const back = { id: "2", name: "Reopen", toStatus: "Open", toCategory: "new" };
+  const unknown = { id: "3", name: "Mystery" };
+
+  it("matches the resolve transition by category, or by trimmed case-insensitive name when one is configured", () => {
+    expect([done, back, unknown].filter(resolveTransitionMatcher())).toEqual([done]);
+    expect([done, back].filter(resolveTransitionMatcher("resolve as fixed"))).toEqual([done]);
+    expect([done, back].filter(resolveTransitionMatcher("reopen "))).toEqual([back]);
+  });
+
+  it("takes only a known, not-done target as a reopen, and describes transitions for people", () => {
+    expect([done, back, unknown].filter(isReopenTransition)).toEqual([back]);
+    expect([done, unknown].map(describeTransition)).toEqual([" Resolve As Fixed  -> Fixed (done)", "Mystery -> ? (?)"]);
   });
 });
 

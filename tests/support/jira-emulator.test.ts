@@ -2,9 +2,11 @@
 // Center shape rules reject; it does not prove real JIRA behaves identically beyond those documents (FACTS 53-61).
 import {
   DEFAULT_CLOUD_CREDENTIALS,
+  DEFAULT_CREATE_SCREEN,
   DEFAULT_DATACENTER_CREDENTIALS,
   JiraEmulator,
   RESOLVE_AS_FIXED_WORKFLOW,
+  screenWithout,
 } from "./jira-emulator";
 
 const adf = (text: string) => ({ type: "doc", version: 1, content: [{ type: "paragraph", content: [{ type: "text", text }] }] });
@@ -17,7 +19,17 @@ interface Body {
   transitions: Array<{ id: string; name: string; to: { statusCategory: { key: string } } }>;
   errorMessages: string[];
   errors: Record<string, string>;
+  displayName: string;
+  key: string;
+  issueTypes: Array<{ id: string; name: string }>;
+  values: Array<{ id: string; name: string; fieldId: string; required: boolean; hasDefaultValue: boolean }>;
+  permissions: Record<string, { havePermission: boolean }>;
+  issues: Array<{ key: string }>;
+  isLast: boolean;
 }
+
+/** `GET /project/{key}/statuses`: statuses per issue type. */
+type StatusList = Array<{ id: string; name: string; statuses: Array<{ name: string; statusCategory: { key: string } }> }>;
 
 interface Reply {
   status: number;
@@ -73,7 +85,7 @@ describe("JiraEmulator (cloud)", () => {
     expect(afterDone.body).toEqual({ issues: [], isLast: true });
     expect(jira.issue("OPS-1")).toMatchObject({ status: "Done", statusCategory: "done", resolution: "Done", labels: ["cloudwatch-alarm", "alarm-0123456789abcdef"] });
     expect(jira.commentsOf("OPS-1").map((c) => [c.text, c.onStatusCategory])).toEqual([["still failing", "new"]]);
-    expect(jira.counters).toEqual({ total: 7, createIssue: 1, getIssue: 1, addComment: 1, getTransitions: 1, doTransition: 1, search: 2 });
+    expect(jira.counters).toMatchObject({ total: 7, createIssue: 1, getIssue: 1, addComment: 1, getTransitions: 1, doTransition: 1, search: 2 });
     expect(jira.violations).toEqual([]);
     expect(jira.selfCheckProblems).toEqual([]);
   });
@@ -200,6 +212,105 @@ describe("JiraEmulator (cloud)", () => {
     expect(jira.requests.map((r) => r.status)).toEqual([429, 0, 503, 201]);
   });
 
+  it("serves the preflight's reads, each conforming to the Cloud spec, request and response", async () => {
+    const open = jira.addIssue({ labels: ["cloudwatch-alarm"] });
+    jira.addIssue({ issueType: "Bug" });
+
+    const me = await call(jira, "GET", "/rest/api/3/myself");
+    const project = await call(jira, "GET", "/rest/api/3/project/OPS");
+    const statuses = await call(jira, "GET", "/rest/api/3/project/OPS/statuses");
+    const permissions = await call(jira, "GET", "/rest/api/3/mypermissions?projectKey=OPS&permissions=CREATE_ISSUES,ADD_COMMENTS");
+    const types = await call(jira, "GET", "/rest/api/3/issue/createmeta/OPS/issuetypes?startAt=0&maxResults=1");
+    const fields = await call(jira, "GET", "/rest/api/3/issue/createmeta/OPS/issuetypes/10000?startAt=0&maxResults=50");
+    const tasks = await call(jira, "POST", "/rest/api/3/search/jql", { jql: 'project = "OPS" AND issuetype = "Task" AND statusCategory != Done', fields: ["status", "labels"], maxResults: 20 });
+
+    expect(me).toMatchObject({ status: 200, body: { displayName: "Alerts Bot", accountId: expect.any(String) } });
+    expect(project.body.issueTypes.map((t) => [t.id, t.name])).toEqual([["10000", "Task"], ["10001", "Bug"]]);
+    expect((statuses.body as unknown as StatusList).map((t) => [t.name, t.statuses.map((st) => `${st.name}:${st.statusCategory.key}`)])).toEqual([
+      ["Task", ["To Do:new", "In Progress:indeterminate", "Done:done"]],
+      ["Bug", ["To Do:new", "In Progress:indeterminate", "Done:done"]],
+    ]);
+    expect(permissions.body.permissions).toEqual({
+      CREATE_ISSUES: expect.objectContaining({ havePermission: true }),
+      ADD_COMMENTS: expect.objectContaining({ havePermission: true }),
+    });
+    expect(types.body).toMatchObject({ startAt: 0, maxResults: 1, total: 2, issueTypes: [{ id: "10000", name: "Task" }] });
+    expect(fields.body).toMatchObject({ total: 2 + DEFAULT_CREATE_SCREEN.length });
+    expect((fields.body as unknown as { fields: Body["values"] }).fields.map((f) => [f.fieldId, f.required, f.hasDefaultValue])).toEqual([
+      ["project", true, false],
+      ["issuetype", true, false],
+      ["summary", true, false],
+      ["description", false, false],
+      ["labels", false, false],
+      ["priority", false, true],
+      ["reporter", true, true],
+    ]);
+    expect(tasks.body.issues.map((i) => i.key)).toEqual([open]);
+    expect(jira.counters).toMatchObject({ getCurrentUser: 1, getProject: 1, getProjectStatuses: 1, getMyPermissions: 1, getCreateMetaIssueTypes: 1, getCreateMetaFields: 1, search: 1 });
+    expect(jira.violations).toEqual([]);
+    expect(jira.selfCheckProblems).toEqual([]);
+  });
+
+  it("answers 404 for another project, 400 for an unknown issue type id, and requires permissions= on Cloud", async () => {
+    const project = await call(jira, "GET", "/rest/api/3/project/ops");
+    const fields = await call(jira, "GET", "/rest/api/3/issue/createmeta/OPS/issuetypes/99");
+    const unknownType = await call(jira, "POST", "/rest/api/3/search/jql", { jql: 'project = OPS AND issuetype = "Incident"' });
+    const noList = await call(jira, "GET", "/rest/api/3/mypermissions?projectKey=OPS");
+
+    expect([project.status, fields.status, unknownType.status, noList.status]).toEqual([404, 400, 400, 400]);
+    expect(project.body.errorMessages).toEqual(["No project could be found with key 'ops'."]);
+    expect(jira.violations.map((v) => v.problems[0])).toEqual(["mypermissions without the permissions parameter (required on Cloud)"]);
+  });
+
+  it("answers a create that the project's screen refuses with 400, as a configuration problem rather than a violation", async () => {
+    const noLabels = await JiraEmulator.start({ mode: "cloud", createScreen: screenWithout("labels") });
+    const team = { fieldId: "customfield_10050", name: "Team", required: true, schema: { type: "string", custom: "com.atlassian.jira.plugin.system.customfieldtypes:textfield", customId: 10050 } };
+    const extraRequired = await JiraEmulator.start({ mode: "cloud", createScreen: [...DEFAULT_CREATE_SCREEN, team] });
+    try {
+      const refused = await call(noLabels, "POST", "/rest/api/3/issue", createBody());
+      const unlabelled = await call(noLabels, "POST", "/rest/api/3/issue", { fields: { ...createBody().fields, labels: undefined } });
+      const missing = await call(extraRequired, "POST", "/rest/api/3/issue", createBody());
+      const complete = await call(extraRequired, "POST", "/rest/api/3/issue", { fields: { ...createBody().fields, customfield_10050: "SRE" } });
+
+      expect(refused).toMatchObject({ status: 400, body: { errors: { labels: "Field 'labels' cannot be set. It is not on the appropriate screen, or unknown." } } });
+      expect(unlabelled.status).toBe(201);
+      expect(missing).toMatchObject({ status: 400, body: { errors: { customfield_10050: "Team is required." } } });
+      expect(complete.status).toBe(201);
+      expect([...noLabels.violations, ...extraRequired.violations]).toEqual([]);
+    } finally {
+      await noLabels.stop();
+      await extraRequired.stop();
+    }
+  });
+
+  it("lists no transitions and no creatable issue types to a user without the permissions", async () => {
+    const limited = await JiraEmulator.start({ mode: "cloud", permissions: ["BROWSE_PROJECTS", "ADD_COMMENTS"] });
+    try {
+      const key = limited.addIssue();
+      const transitions = await call(limited, "GET", `/rest/api/3/issue/${key}/transitions`);
+      const types = await call(limited, "GET", "/rest/api/3/issue/createmeta/OPS/issuetypes");
+      const permissions = await call(limited, "GET", "/rest/api/3/mypermissions?projectKey=OPS&permissions=BROWSE_PROJECTS,TRANSITION_ISSUES");
+
+      expect(transitions.body.transitions).toEqual([]);
+      expect(types.body).toMatchObject({ total: 0, issueTypes: [] });
+      expect(Object.entries(permissions.body.permissions).map(([k, p]) => [k, p.havePermission])).toEqual([
+        ["BROWSE_PROJECTS", true],
+        ["TRANSITION_ISSUES", false],
+      ]);
+      expect(limited.violations).toEqual([]);
+      expect(limited.selfCheckProblems).toEqual([]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("adds issues in any status of the workflow, resolved when the status is done", () => {
+    const key = jira.addIssue({ status: "Done", labels: ["cloudwatch-alarm"], issueType: "Bug" });
+
+    expect(jira.issue(key)).toMatchObject({ status: "Done", statusCategory: "done", resolution: "Done", issueType: "Bug", labels: ["cloudwatch-alarm"] });
+    expect(() => jira.addIssue({ status: "Closed" })).toThrow("the workflow has no status Closed");
+  });
+
   it("lists the transitions of a custom workflow from the current status", async () => {
     const custom = await JiraEmulator.start({ mode: "cloud", workflow: RESOLVE_AS_FIXED_WORKFLOW });
     try {
@@ -239,6 +350,25 @@ describe("JiraEmulator (datacenter)", () => {
     expect(comment.status).toBe(201);
     expect(found.body).toMatchObject({ startAt: 0, maxResults: 2, total: 1, issues: [{ key: "OPS-1" }] });
     expect(jira.violations).toEqual([]);
+  });
+
+  it("serves the preflight's reads on REST v2, with Data Center's `values` pages", async () => {
+    const me = await call(jira, "GET", "/rest/api/2/myself", undefined, bearer);
+    const project = await call(jira, "GET", "/rest/api/2/project/OPS", undefined, bearer);
+    const statuses = await call(jira, "GET", "/rest/api/2/project/OPS/statuses", undefined, bearer);
+    const permissions = await call(jira, "GET", "/rest/api/2/mypermissions?projectKey=OPS", undefined, bearer);
+    const types = await call(jira, "GET", "/rest/api/2/issue/createmeta/OPS/issuetypes?startAt=1&maxResults=50", undefined, bearer);
+    const fields = await call(jira, "GET", "/rest/api/2/issue/createmeta/OPS/issuetypes/10000", undefined, bearer);
+    const strict = await call(jira, "GET", "/rest/api/2/mypermissions?projectKey=OPS&permissions=ADD_COMMENTS", undefined, bearer);
+
+    expect(me.body).toMatchObject({ name: "alerts-bot", displayName: "Alerts Bot" });
+    expect(project.body).toMatchObject({ key: "OPS", issueTypes: [{ name: "Task" }, { name: "Bug" }] });
+    expect(statuses.body as unknown as StatusList).toHaveLength(2);
+    expect(permissions.body.permissions.TRANSITION_ISSUES.havePermission).toBe(true);
+    expect(types.body).toMatchObject({ startAt: 1, total: 2, isLast: true, values: [{ id: "10001", name: "Bug" }] });
+    expect(fields.body.values.map((f) => f.fieldId)).toEqual(["project", "issuetype", "summary", "description", "labels", "priority", "reporter"]);
+    expect(strict.status).toBe(400);
+    expect(jira.violations.map((v) => v.problems)).toEqual([["unknown query parameters permissions"]]);
   });
 
   it("rejects ADF bodies, REST v3 paths and Basic auth", async () => {

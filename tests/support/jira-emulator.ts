@@ -14,6 +14,14 @@ import {
   type TextFlavour,
 } from "./jira/validation";
 import {
+  CONTEXT_FIELDS,
+  DEFAULT_CREATE_SCREEN,
+  PERMISSION_NAMES,
+  PROJECT_PERMISSIONS,
+  type CreateScreenField,
+  type ProjectPermission,
+} from "./jira/project-config";
+import {
   assertWorkflow,
   categoryMatches,
   DEFAULT_WORKFLOW,
@@ -25,6 +33,7 @@ import {
 } from "./jira/workflow";
 
 export { DEFAULT_WORKFLOW, RESOLVE_AS_FIXED_WORKFLOW, type StatusCategoryKey, type Workflow } from "./jira/workflow";
+export { DEFAULT_CREATE_SCREEN, screenWithout, type CreateScreenField, type ProjectPermission } from "./jira/project-config";
 export { adfText } from "./jira/validation";
 
 /** `cloud`: REST v3, ADF bodies, Basic email:apiToken. `datacenter`: REST v2, wiki-markup strings, Bearer PAT. */
@@ -55,6 +64,18 @@ export interface JiraEmulatorOptions {
   readonly credentials?: CloudCredentials | DataCenterCredentials;
   /** @default DEFAULT_WORKFLOW */
   readonly workflow?: Workflow;
+  /**
+   * Fields of the create screen (every issue type), besides project and issue type. A create that sets a field off
+   * the screen, or lacks a required field without a default, is answered 400 as JIRA does.
+   * @default DEFAULT_CREATE_SCREEN
+   */
+  readonly createScreen?: readonly CreateScreenField[];
+  /**
+   * Project permissions the user holds, as `GET /mypermissions` reports them. Without TRANSITION_ISSUES an issue lists
+   * no transitions, and without CREATE_ISSUES the create metadata lists no issue types (both as JIRA does).
+   * @default every one of PROJECT_PERMISSIONS
+   */
+  readonly permissions?: readonly ProjectPermission[];
   /** An issue younger than this is missing from search unless its id is in `reconcileIssues` (FACTS 57). @default 0 */
   readonly searchLagMs?: number;
   /** Source of "now" for created/resolution dates and search lag; follows jest's faked Date. @default Date.now */
@@ -132,6 +153,18 @@ export interface EmulatedComment {
   readonly onStatusCategory: StatusCategoryKey;
 }
 
+/** Options of {@link JiraEmulator.addIssue}. */
+export interface AddIssueOptions {
+  /** @default "Existing issue" */
+  readonly summary?: string;
+  /** @default [] */
+  readonly labels?: readonly string[];
+  /** @default the first issue type */
+  readonly issueType?: string;
+  /** Status name; a done status also gets resolution "Done". @default the workflow's initial status */
+  readonly status?: string;
+}
+
 /** Options of {@link JiraEmulator.closeIssue}. */
 export interface CloseOptions {
   /** @default "Done" */
@@ -143,7 +176,20 @@ export interface CloseOptions {
 /** Requests per operation, plus `total`. */
 export type Counters = Readonly<Record<OperationName | "total", number>>;
 
-const OPERATIONS = ["createIssue", "getIssue", "addComment", "getTransitions", "doTransition", "search"] as const;
+const OPERATIONS = [
+  "createIssue",
+  "getIssue",
+  "addComment",
+  "getTransitions",
+  "doTransition",
+  "search",
+  "getCurrentUser",
+  "getProject",
+  "getProjectStatuses",
+  "getMyPermissions",
+  "getCreateMetaIssueTypes",
+  "getCreateMetaFields",
+] as const;
 type OperationName = (typeof OPERATIONS)[number];
 
 const CLOUD_OPERATIONS: Readonly<Record<string, OperationName>> = {
@@ -154,21 +200,60 @@ const CLOUD_OPERATIONS: Readonly<Record<string, OperationName>> = {
   doTransition: "doTransition",
   searchAndReconsileIssuesUsingJqlPost: "search",
   searchAndReconsileIssuesUsingJql: "search",
+  getCurrentUser: "getCurrentUser",
+  getProject: "getProject",
+  getAllStatuses: "getProjectStatuses",
+  getMyPermissions: "getMyPermissions",
+  getCreateIssueMetaIssueTypes: "getCreateMetaIssueTypes",
+  getCreateIssueMetaIssueTypeId: "getCreateMetaFields",
 };
 
-const DATACENTER_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp; operation: OperationName; query: readonly string[] }> = [
-  { method: "POST", pattern: /^\/rest\/api\/2\/issue$/, operation: "createIssue", query: ["updateHistory"] },
-  { method: "GET", pattern: /^\/rest\/api\/2\/issue\/([^/]+)$/, operation: "getIssue", query: ["fields", "expand", "properties", "fieldsByKeys", "updateHistory"] },
-  { method: "POST", pattern: /^\/rest\/api\/2\/issue\/([^/]+)\/comment$/, operation: "addComment", query: ["expand"] },
-  { method: "GET", pattern: /^\/rest\/api\/2\/issue\/([^/]+)\/transitions$/, operation: "getTransitions", query: ["expand", "transitionId", "skipRemoteOnlyCondition"] },
-  { method: "POST", pattern: /^\/rest\/api\/2\/issue\/([^/]+)\/transitions$/, operation: "doTransition", query: [] },
-  { method: "POST", pattern: /^\/rest\/api\/2\/search$/, operation: "search", query: [] },
-  { method: "GET", pattern: /^\/rest\/api\/2\/search$/, operation: "search", query: ["jql", "startAt", "maxResults", "fields", "expand", "validateQuery"] },
+/** A REST resource of the contract; `{name}` segments are path parameters. */
+interface Route {
+  readonly method: string;
+  readonly template: string;
+  readonly operation: OperationName;
+  /** Query parameters Data Center accepts (Cloud's come from the OpenAPI description). */
+  readonly dcQuery: readonly string[];
+}
+
+/** Resources under `/rest/api/{2|3}/`, most specific first. Cloud routes by the spec and takes only path parameters here. */
+const ROUTES: readonly Route[] = [
+  { method: "GET", template: "issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", operation: "getCreateMetaFields", dcQuery: ["startAt", "maxResults"] },
+  { method: "GET", template: "issue/createmeta/{projectIdOrKey}/issuetypes", operation: "getCreateMetaIssueTypes", dcQuery: ["startAt", "maxResults"] },
+  { method: "POST", template: "issue", operation: "createIssue", dcQuery: ["updateHistory"] },
+  { method: "GET", template: "issue/{issueIdOrKey}", operation: "getIssue", dcQuery: ["fields", "expand", "properties", "fieldsByKeys", "updateHistory"] },
+  { method: "POST", template: "issue/{issueIdOrKey}/comment", operation: "addComment", dcQuery: ["expand"] },
+  { method: "GET", template: "issue/{issueIdOrKey}/transitions", operation: "getTransitions", dcQuery: ["expand", "transitionId", "skipRemoteOnlyCondition"] },
+  { method: "POST", template: "issue/{issueIdOrKey}/transitions", operation: "doTransition", dcQuery: [] },
+  { method: "POST", template: "search", operation: "search", dcQuery: [] },
+  { method: "GET", template: "search", operation: "search", dcQuery: ["jql", "startAt", "maxResults", "fields", "expand", "validateQuery"] },
+  { method: "GET", template: "myself", operation: "getCurrentUser", dcQuery: ["expand"] },
+  { method: "GET", template: "project/{projectIdOrKey}", operation: "getProject", dcQuery: ["expand"] },
+  { method: "GET", template: "project/{projectIdOrKey}/statuses", operation: "getProjectStatuses", dcQuery: [] },
+  { method: "GET", template: "mypermissions", operation: "getMyPermissions", dcQuery: ["projectKey", "projectId", "issueKey", "issueId"] },
 ];
+
+/** Finds the route of a request under `/rest/api/{version}/` and decodes its path parameters. */
+function matchRoute(version: 2 | 3, method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const names: string[] = [];
+    const source = route.template.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return "([^/]+)";
+    });
+    const match = new RegExp(`^/rest/api/${version}/${source}$`).exec(path);
+    if (match !== null) return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])])) };
+  }
+  return undefined;
+}
 
 /** Paths JIRA Cloud removed (CHANGE-2046, FACTS 56): they answer 410 Gone. */
 const REMOVED_CLOUD_PATHS = /^\/rest\/api\/[23]\/search\/?$/;
 
+/** Id of the one emulated project. */
+const PROJECT_ID = "10000";
 const RESOLUTIONS = ["Done", "Won't Do", "Duplicate", "Cannot Reproduce"];
 const PRIORITIES = ["Highest", "High", "Medium", "Low", "Lowest"];
 const BOT = { accountId: "5b10a2844c20165700ede21g", displayName: "Alerts Bot", active: true };
@@ -219,8 +304,9 @@ export function jiraTime(ms: number): string {
 }
 
 /**
- * A local JIRA (Cloud REST v3 or Data Center REST v2) over real HTTP on 127.0.0.1, with in-memory issues, comments
- * and a configurable workflow. Cloud requests are validated against Atlassian's OpenAPI description and the ADF
+ * A local JIRA (Cloud REST v3 or Data Center REST v2) over real HTTP on 127.0.0.1, with in-memory issues, comments,
+ * a configurable workflow, create screen and user permissions, and the read-only project resources the preflight uses
+ * (myself, project, statuses, mypermissions, create metadata). Cloud requests are validated against Atlassian's OpenAPI description and the ADF
  * schema; Data Center requests against hand-written shape checks. Every non-conforming request is recorded in
  * {@link violations} and answered 400 (or 404/410/415) as JIRA would.
  */
@@ -236,6 +322,8 @@ export class JiraEmulator {
   readonly #issueTypes: readonly string[];
   readonly #authorization: string;
   readonly #workflow: Workflow;
+  readonly #createScreen: readonly CreateScreenField[];
+  readonly #permissions: ReadonlySet<string>;
   readonly #clock: () => number;
   readonly #issues = new Map<string, StoredIssue>();
   readonly #requests: RecordedRequest[] = [];
@@ -255,6 +343,8 @@ export class JiraEmulator {
     this.#issueTypes = options.issueTypes ?? ["Task", "Bug"];
     this.#workflow = options.workflow ?? DEFAULT_WORKFLOW;
     assertWorkflow(this.#workflow);
+    this.#createScreen = options.createScreen ?? DEFAULT_CREATE_SCREEN;
+    this.#permissions = new Set(options.permissions ?? PROJECT_PERMISSIONS);
     this.#clock = options.clock ?? (() => Date.now());
     this.#searchLagMs = options.searchLagMs ?? 0;
     this.#contract = contract;
@@ -335,6 +425,31 @@ export class JiraEmulator {
   async up(): Promise<void> {
     if (this.#down === "refuse") await this.#listen(this.#port);
     this.#down = undefined;
+  }
+
+  /** Adds an issue the way a person would, in any status, without a request; returns its key. */
+  addIssue(options: AddIssueOptions = {}): string {
+    const status = options.status === undefined ? this.#workflow.statuses.find((s) => s.id === this.#workflow.initialStatus)! : this.#workflow.statuses.find((s) => s.name === options.status);
+    if (status === undefined) throw new Error(`the workflow has no status ${options.status}`);
+    const issueType = options.issueType ?? this.#issueTypes[0];
+    if (!this.#issueTypes.includes(issueType)) throw new Error(`the project has no issue type ${issueType}`);
+    const now = this.#clock();
+    const issue: StoredIssue = {
+      id: String(this.#nextId++),
+      key: `${this.projectKey}-${this.#nextNumber++}`,
+      summary: options.summary ?? "Existing issue",
+      description: null,
+      labels: [...(options.labels ?? [])],
+      issueType,
+      statusId: status.id,
+      resolution: status.category === "done" ? "Done" : null,
+      resolutionDate: status.category === "done" ? now : null,
+      created: now,
+      updated: now,
+      comments: [],
+    };
+    this.#issues.set(issue.id, issue);
+    return issue.key;
   }
 
   /** Resolves an issue the way a person would: into the first done status of the workflow. */
@@ -529,28 +644,29 @@ export class JiraEmulator {
     if (operation === undefined) {
       throw new Reject({ status: 501, body: errorCollection([`${operationId} is not emulated`]) }, [`${operationId} is valid JIRA but outside the Lambda contract`]);
     }
-    const idOrKey = decodeURIComponent(/^\/rest\/api\/3\/issue\/([^/]+)/.exec(entry.path)?.[1] ?? "");
-    const answer = this.#dispatch(operation, idOrKey, entry, "adf");
+    const params = matchRoute(3, entry.method, entry.path)?.params ?? {};
+    const answer = this.#dispatch(operation, params, entry, "adf");
     if (answer.status < 300) this.selfCheckProblems.push(...selfCheck(contract, operationId, answer));
     return answer;
   }
 
   #routeDataCenter(entry: RecordedRequest): Answer {
-    const route = DATACENTER_ROUTES.find((r) => r.method === entry.method && r.pattern.test(entry.path));
-    if (route === undefined) {
+    const matched = matchRoute(2, entry.method, entry.path);
+    if (matched === undefined) {
       throw new Reject({ status: 404, body: errorCollection(["null for uri: " + entry.path]) }, [`${entry.method} ${entry.path} is not a Data Center REST v2 endpoint of the contract`]);
     }
+    const { route, params } = matched;
     entry.operation = route.operation;
-    const unknownQuery = [...new URLSearchParams(entry.query).keys()].filter((k) => !route.query.includes(k));
+    const unknownQuery = [...new URLSearchParams(entry.query).keys()].filter((k) => !route.dcQuery.includes(k));
     if (unknownQuery.length > 0) {
       throw new Reject({ status: 400, body: errorCollection([`Unknown query parameters: ${unknownQuery.join(", ")}`]) }, [`unknown query parameters ${unknownQuery.join(", ")}`]);
     }
-    const idOrKey = decodeURIComponent(route.pattern.exec(entry.path)?.[1] ?? "");
-    return this.#dispatch(route.operation, idOrKey, entry, "wiki");
+    return this.#dispatch(route.operation, params, entry, "wiki");
   }
 
-  #dispatch(operation: OperationName, idOrKey: string, entry: RecordedRequest, flavour: TextFlavour): Answer {
+  #dispatch(operation: OperationName, params: Readonly<Record<string, string>>, entry: RecordedRequest, flavour: TextFlavour): Answer {
     const query = new URLSearchParams(entry.query);
+    const idOrKey = params.issueIdOrKey ?? "";
     switch (operation) {
       case "createIssue":
         return this.#createIssue(entry.body, flavour);
@@ -564,6 +680,18 @@ export class JiraEmulator {
         return this.#doTransition(idOrKey, entry.body, flavour);
       case "search":
         return flavour === "adf" ? this.#searchCloud(entry.method === "GET" ? cloudSearchFromQuery(query) : entry.body) : this.#searchDataCenter(entry.method === "GET" ? dcSearchFromQuery(query) : entry.body);
+      case "getCurrentUser":
+        return this.#getCurrentUser();
+      case "getProject":
+        return this.#getProject(params.projectIdOrKey);
+      case "getProjectStatuses":
+        return this.#getProjectStatuses(params.projectIdOrKey);
+      case "getMyPermissions":
+        return this.#getMyPermissions(query);
+      case "getCreateMetaIssueTypes":
+        return this.#getCreateMetaIssueTypes(params.projectIdOrKey, query);
+      case "getCreateMetaFields":
+        return this.#getCreateMetaFields(params.projectIdOrKey, params.issueTypeId, query);
     }
   }
 
@@ -580,12 +708,26 @@ export class JiraEmulator {
 
   #createIssue(body: unknown, flavour: TextFlavour): Answer {
     const fields = (body as { fields?: unknown } | undefined)?.fields;
-    this.#rejectProblems(createFieldProblems(fields, flavour));
+    this.#rejectProblems(createFieldProblems(fields, flavour, this.#createScreen.map((field) => field.fieldId)));
     const f = fields as { project: { key: string }; summary: string; description?: unknown; labels?: string[]; issuetype: { name: string }; priority?: { name: string } };
     if (f.project.key !== this.projectKey) return { status: 400, body: errorCollection([], { project: "valid project is required" }) };
     if (!this.#issueTypes.includes(f.issuetype.name)) return { status: 400, body: errorCollection([], { issuetype: "Specify a valid issue type" }) };
     if (f.priority !== undefined && !PRIORITIES.includes(f.priority.name)) {
       return { status: 400, body: errorCollection([], { priority: `Priority name '${f.priority.name}' is not valid` }) };
+    }
+    // The project's configuration, not the request's form: JIRA answers 400, and the request is no contract violation.
+    const screen = new Set(["project", "issuetype", ...this.#createScreen.map((field) => field.fieldId)]);
+    const sent = fields as Record<string, unknown>;
+    const offScreen = Object.keys(sent).filter((name) => !screen.has(name));
+    const missing = this.#createScreen.filter((field) => field.required === true && field.hasDefaultValue !== true && (sent[field.fieldId] === undefined || sent[field.fieldId] === null));
+    if (offScreen.length > 0 || missing.length > 0) {
+      return {
+        status: 400,
+        body: errorCollection([], {
+          ...Object.fromEntries(offScreen.map((name) => [name, `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`])),
+          ...Object.fromEntries(missing.map((field) => [field.fieldId, `${field.name} is required.`])),
+        }),
+      };
     }
     const now = this.#clock();
     const issue: StoredIssue = {
@@ -624,7 +766,9 @@ export class JiraEmulator {
     const issue = this.#find(idOrKey);
     if (issue === undefined) throw this.#notFound();
     const only = query.get("transitionId");
-    const transitions = transitionsFrom(this.#workflow, issue.statusId)
+    // Without Transition Issues, JIRA lists no transitions rather than refusing the request.
+    const offered = this.#permissions.has("TRANSITION_ISSUES") ? transitionsFrom(this.#workflow, issue.statusId) : [];
+    const transitions = offered
       .filter((t) => only === null || t.id === only)
       .map((t) => ({
         id: t.id,
@@ -663,6 +807,115 @@ export class JiraEmulator {
     return { status: 204 };
   }
 
+  #getCurrentUser(): Answer {
+    const self = `${this.baseUrl}/rest/api/${this.#apiVersion}/user`;
+    const user =
+      this.mode === "cloud"
+        ? { ...BOT, self: `${self}?accountId=${BOT.accountId}`, accountType: "atlassian", timeZone: "Etc/UTC", locale: "en_US" }
+        : { self: `${self}?username=alerts-bot`, key: "JIRAUSER10100", name: "alerts-bot", emailAddress: "alerts-bot@example.com", displayName: BOT.displayName, active: true, timeZone: "Etc/UTC" };
+    return { status: 200, body: user };
+  }
+
+  /** The project addressed by id or key (keys are case-sensitive on Cloud); 404 as JIRA words it otherwise. */
+  #mustBeProject(idOrKey: string | undefined): void {
+    if (idOrKey === this.projectKey || idOrKey === PROJECT_ID) return;
+    throw new Reject({ status: 404, body: errorCollection([`No project could be found with key '${idOrKey ?? ""}'.`]) });
+  }
+
+  #getProject(idOrKey: string | undefined): Answer {
+    this.#mustBeProject(idOrKey);
+    const v = this.#apiVersion;
+    return {
+      status: 200,
+      body: {
+        expand: "description,lead,issueTypes,url,projectKeys,permissions,insight",
+        self: `${this.baseUrl}/rest/api/${v}/project/${PROJECT_ID}`,
+        id: PROJECT_ID,
+        key: this.projectKey,
+        name: `${this.projectKey} project`,
+        description: "",
+        issueTypes: this.#issueTypes.map((name) => this.#issueTypeRepresentation(name)),
+        projectTypeKey: "software",
+        ...(this.mode === "cloud" ? { simplified: false, style: "classic", isPrivate: false, properties: {} } : {}),
+      },
+    };
+  }
+
+  #getProjectStatuses(idOrKey: string | undefined): Answer {
+    this.#mustBeProject(idOrKey);
+    const statuses = this.#workflow.statuses.map((status) => this.#statusRepresentation(status));
+    return {
+      status: 200,
+      body: this.#issueTypes.map((name) => {
+        const { self, id } = this.#issueTypeRepresentation(name);
+        return { self, id, name, subtask: false, statuses };
+      }),
+    };
+  }
+
+  #getMyPermissions(query: URLSearchParams): Answer {
+    const projectKey = query.get("projectKey");
+    if (projectKey !== null) this.#mustBeProject(projectKey);
+    const requested = query.get("permissions");
+    if (this.mode === "cloud" && requested === null) {
+      throw new Reject({ status: 400, body: errorCollection(["The permissions parameter is required."]) }, ["mypermissions without the permissions parameter (required on Cloud)"]);
+    }
+    const keys = requested === null ? [...PROJECT_PERMISSIONS] : requested.split(",").map((k) => k.trim()).filter((k) => k !== "");
+    const unknown = keys.filter((k) => !(PROJECT_PERMISSIONS as readonly string[]).includes(k));
+    if (unknown.length > 0) return { status: 400, body: errorCollection([`Permissions [${unknown.join(", ")}] not found.`]) };
+    const permissions = Object.fromEntries(
+      (keys as ProjectPermission[]).map((key, i) => [
+        key,
+        { id: String(10 + i), key, name: PERMISSION_NAMES[key], type: "PROJECT", description: "", havePermission: this.#permissions.has(key) },
+      ]),
+    );
+    return { status: 200, body: { permissions } };
+  }
+
+  #getCreateMetaIssueTypes(idOrKey: string | undefined, query: URLSearchParams): Answer {
+    this.#mustBeProject(idOrKey);
+    const creatable = this.#permissions.has("CREATE_ISSUES") ? this.#issueTypes : [];
+    return this.#page(creatable.map((name) => ({ ...this.#issueTypeRepresentation(name), description: "" })), query, "issueTypes");
+  }
+
+  #getCreateMetaFields(idOrKey: string | undefined, issueTypeId: string | undefined, query: URLSearchParams): Answer {
+    this.#mustBeProject(idOrKey);
+    if (!this.#permissions.has("CREATE_ISSUES") || !this.#issueTypes.some((name) => this.#issueTypeRepresentation(name).id === issueTypeId)) {
+      return { status: 400, body: errorCollection([`Issue type with id '${issueTypeId ?? ""}' does not exist or you do not have permission to create it.`]) };
+    }
+    const fields = [...CONTEXT_FIELDS, ...this.#createScreen].map((field) => ({
+      required: field.required === true,
+      schema: field.schema ?? { type: "string", system: field.fieldId },
+      name: field.name,
+      key: field.fieldId,
+      fieldId: field.fieldId,
+      hasDefaultValue: field.hasDefaultValue === true,
+      operations: field.schema?.type === "array" ? ["add", "set", "remove"] : ["set"],
+    }));
+    return this.#page(fields, query, "fields");
+  }
+
+  /** A `startAt`/`maxResults` page: Cloud names the list (`issueTypes`, `fields`), Data Center calls it `values`. */
+  #page(items: readonly unknown[], query: URLSearchParams, cloudName: string): Answer {
+    const startAt = Number(query.get("startAt") ?? 0);
+    const maxResults = Number(query.get("maxResults") ?? 50);
+    if (!Number.isInteger(startAt) || startAt < 0 || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 200) {
+      return { status: 400, body: errorCollection(["startAt must be 0 or more and maxResults from 1 to 200"]) };
+    }
+    const page = items.slice(startAt, startAt + maxResults);
+    const common = { maxResults, startAt, total: items.length };
+    return { status: 200, body: this.mode === "cloud" ? { ...common, [cloudName]: page } : { ...common, isLast: startAt + maxResults >= items.length, values: page } };
+  }
+
+  #issueTypeNamed(name: string): string | undefined {
+    return this.#issueTypes.find((t) => t.toLowerCase() === name.toLowerCase());
+  }
+
+  #issueTypeRepresentation(name: string): { self: string; id: string; name: string; subtask: boolean; iconUrl: string; hierarchyLevel: number } {
+    const id = `1000${this.#issueTypes.indexOf(name)}`;
+    return { self: `${this.baseUrl}/rest/api/${this.#apiVersion}/issuetype/${id}`, id, name, subtask: false, iconUrl: `${this.baseUrl}/images/icons/issuetypes/task.svg`, hierarchyLevel: 0 };
+  }
+
   #searchCloud(body: unknown): Answer {
     const request = (body ?? {}) as { jql?: string; fields?: string[]; maxResults?: number; nextPageToken?: string; reconcileIssues?: number[] };
     const found = this.#search(request.jql ?? "", new Set((request.reconcileIssues ?? []).map(String)));
@@ -699,6 +952,9 @@ export class JiraEmulator {
       if (clause.field === "project" && clause.value.toUpperCase() !== this.projectKey) {
         return rejectJql(`The value '${clause.value}' does not exist for the field 'project'.`);
       }
+      if (clause.field === "issuetype" && this.#issueTypeNamed(clause.value) === undefined) {
+        return rejectJql(`The value '${clause.value}' does not exist for the field 'issuetype'.`);
+      }
     }
     const now = this.#clock();
     const visible = [...this.#issues.values()].filter((issue) => now - issue.created >= this.#searchLagMs || reconcile.has(issue.id));
@@ -706,6 +962,7 @@ export class JiraEmulator {
       query.clauses.every((clause) => {
         if (clause.field === "project") return true;
         if (clause.field === "labels") return issue.labels.includes(clause.value);
+        if (clause.field === "issuetype") return issue.issueType === this.#issueTypeNamed(clause.value);
         const inCategory = categoryMatches(this.#status(issue).category, clause.value);
         return clause.op === "=" ? inCategory : !inCategory;
       }),
@@ -753,8 +1010,8 @@ export class JiraEmulator {
       summary: issue.summary,
       description: issue.description,
       labels: [...issue.labels],
-      issuetype: { self: `${this.baseUrl}/rest/api/${v}/issuetype/1000${this.#issueTypes.indexOf(issue.issueType)}`, id: `1000${this.#issueTypes.indexOf(issue.issueType)}`, name: issue.issueType, subtask: false },
-      project: { self: `${this.baseUrl}/rest/api/${v}/project/10000`, id: "10000", key: this.projectKey, name: `${this.projectKey} project` },
+      issuetype: this.#issueTypeRepresentation(issue.issueType),
+      project: { self: `${this.baseUrl}/rest/api/${v}/project/${PROJECT_ID}`, id: PROJECT_ID, key: this.projectKey, name: `${this.projectKey} project` },
       status: this.#statusRepresentation(this.#status(issue)),
       resolution: issue.resolution === null ? null : { self: `${this.baseUrl}/rest/api/${v}/resolution/${RESOLUTIONS.indexOf(issue.resolution) + 1}`, id: String(RESOLUTIONS.indexOf(issue.resolution) + 1), description: "", name: issue.resolution },
       resolutiondate: issue.resolutionDate === null ? null : jiraTime(issue.resolutionDate),

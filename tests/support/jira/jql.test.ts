@@ -24,11 +24,23 @@ describe("parseJql", () => {
     });
   });
 
+  it("parses the preflight's sample search by issue type, with an escaped quote in the name", () => {
+    expect(parseJql('project = "OPS" AND issuetype = "On \\"call\\" task" AND statusCategory = Done ORDER BY updated DESC')).toEqual({
+      clauses: [
+        { field: "project", op: "=", value: "OPS" },
+        { field: "issuetype", op: "=", value: 'On "call" task' },
+        { field: "statusCategory", op: "=", value: "Done" },
+      ],
+      orderBy: [{ field: "updated", direction: "DESC" }],
+    });
+  });
+
   it.each([
     ['project = OPS AND resolution != "Won\'t Do"', "the clause 'resolution !=' is not in the emulated JQL subset"],
     ["project = OPS OR labels = x", "unexpected 'OR': only AND joins clauses in the emulated subset"],
     ["labels in (a, b)", "unsupported character '(' at position 10"],
     ["labels IS EMPTY", "unsupported operator after labels: only = and != are emulated"],
+    ["issuetype != Bug", "the clause 'issuetype !=' is not in the emulated JQL subset"],
     ["statusCategory = Finished", "the value 'Finished' does not exist for the field 'statusCategory'"],
     ['labels = "open', 'unterminated string starting with "open'],
     ["project = OPS ORDER BY priority", "cannot order by 'priority'"],

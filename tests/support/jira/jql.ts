@@ -4,6 +4,7 @@ import { isKnownCategory } from "./workflow";
 export type JqlClause =
   | { readonly field: "project"; readonly op: "="; readonly value: string }
   | { readonly field: "labels"; readonly op: "="; readonly value: string }
+  | { readonly field: "issuetype"; readonly op: "="; readonly value: string }
   | { readonly field: "statusCategory"; readonly op: "=" | "!="; readonly value: string };
 
 /** A sort key of `ORDER BY`. */
@@ -64,7 +65,8 @@ const ORDER_FIELDS = ["created", "updated", "resolutiondate", "key"] as const;
 
 /**
  * Parses `project = "K" AND labels = "x" AND statusCategory != Done [ORDER BY created DESC]` and the same clauses in
- * any order and quoting. Throws {@link JqlError} for anything else (OR, parentheses, `resolution`, `IN`, `~`, ...).
+ * any order and quoting, plus `issuetype = "T"` (the preflight's sample search). Throws {@link JqlError} for anything
+ * else (OR, parentheses, `resolution`, `IN`, `~`, ...).
  */
 export function parseJql(jql: string): JqlQuery {
   const tokens = tokenize(jql);
@@ -90,6 +92,8 @@ export function parseJql(jql: string): JqlQuery {
       clauses.push({ field: "project", op, value: value(field) });
     } else if (field === "labels" && op === "=") {
       clauses.push({ field: "labels", op, value: value(field) });
+    } else if (field === "issuetype" && op === "=") {
+      clauses.push({ field: "issuetype", op, value: value(field) });
     } else if (field === "statuscategory") {
       const category = value(field);
       if (!isKnownCategory(category)) throw new JqlError(`the value '${category}' does not exist for the field 'statusCategory'`);

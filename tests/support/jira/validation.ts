@@ -121,21 +121,22 @@ export function textProblem(value: unknown, flavour: TextFlavour): string | unde
   return undefined;
 }
 
-/** Fields the emulated create screen offers; any other field is rejected as JIRA does for fields not on the screen. */
-const CREATE_SCREEN = new Set(["project", "summary", "description", "issuetype", "labels", "priority"]);
+/** Fields a create request of the contract may carry; any other field is a violation unless the test's screen has it. */
+const CONTRACT_CREATE_FIELDS = ["project", "summary", "description", "issuetype", "labels", "priority"];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Checks the `fields` of a create request the way JIRA does for malformed values, keyed by field name. A well-formed
- * value that names something absent (an unknown issue type) is not checked here: that is a business answer, not a
- * malformed request.
+ * value that names something absent (an unknown issue type, a field the project's screen lacks) is not checked here:
+ * that is a business answer, not a malformed request. `screenFields` are further fields a test's screen offers.
  */
-export function createFieldProblems(fields: unknown, flavour: TextFlavour): Record<string, string> {
+export function createFieldProblems(fields: unknown, flavour: TextFlavour, screenFields: readonly string[] = []): Record<string, string> {
   if (!isRecord(fields)) return { fields: "fields must be an object" };
   const problems: Record<string, string> = {};
+  const known = new Set([...CONTRACT_CREATE_FIELDS, ...screenFields]);
   for (const name of Object.keys(fields)) {
-    if (!CREATE_SCREEN.has(name)) problems[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    if (!known.has(name)) problems[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
   }
   const project = fields.project;
   if (!isRecord(project) || typeof project.key !== "string" || project.key === "") {
