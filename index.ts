@@ -8,6 +8,7 @@ const hub = new MonitoringStack(PROJECT, config);
 export const alertTopicArn = hub.alertTopicArn;
 export const noticeTopicArn = hub.noticeTopicArn;
 export const jiraFunctionName = hub.jiraFunctionName;
+export const reconcileFunctionName = hub.reconcileFunctionName;
 export const ticketsTableName = hub.ticketsTableName;
 export const failureQueueUrl = hub.failureQueueUrl;
 export const redriveQueueUrl = hub.redriveQueueUrl;

@@ -25,10 +25,10 @@ export function thresholdValue(threshold: Threshold): number {
 }
 
 /** The plain resources (created elsewhere) that service metrics are dimensioned by. */
-export type AlarmTarget = "jira-function" | "jira-failure-queue" | "jira-redrive-queue";
+export type AlarmTarget = "jira-function" | "jira-failure-queue" | "jira-redrive-queue" | "jira-reconcile-function";
 
 /** The targets that make up the ticketing path: alarms about them must never ask that path to report them. */
-export const TICKETING_PATH_TARGETS: readonly AlarmTarget[] = ["jira-function", "jira-failure-queue", "jira-redrive-queue"];
+export const TICKETING_PATH_TARGETS: readonly AlarmTarget[] = ["jira-function", "jira-failure-queue", "jira-redrive-queue", "jira-reconcile-function"];
 
 /** The application log metrics of lib/log-metrics.ts. */
 export type LogFilter = "errors" | "critical-errors";
@@ -233,6 +233,24 @@ export const ALARM_SPECS = [
     whyItMatters: "Each message is an alarm that never reached the ticketing Lambda.",
     firstSteps: "Check that the Lambda exists and that SNS may invoke it, then replay the messages of the redrive queue.",
   },
+  {
+    id: "jira-reconcile-errors",
+    title: "Reconciliation sweep errors",
+    metric: { kind: "service", namespace: "AWS/Lambda", metricName: "Errors", dimensionName: "FunctionName", target: "jira-reconcile-function" },
+    statistic: "Sum",
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: { maxAllowed: 0 },
+    comparison: "GreaterThanThreshold",
+    severity: "warning",
+    route: "notice",
+    compositeChild: false,
+    quietBehaviour: LAMBDA_QUIET,
+    whatHappened: "The scheduled reconciliation sweep, which tickets alarms whose notification was lost or muted and resolves tickets of recovered alarms, failed.",
+    whyItMatters: "Until a sweep succeeds, an alarm whose notification was lost may have no ticket, and the ticket of an alarm that is OK again may stay open.",
+    firstSteps: "Read the sweep's notice email and its log group for the alarms it failed on and why (JIRA, credentials, permissions). The next scheduled sweep retries by itself.",
+  },
 ] as const satisfies readonly AlarmSpec[];
 
 export type AlarmId = (typeof ALARM_SPECS)[number]["id"];
@@ -353,6 +371,17 @@ export function validateAlarmSpecs(specs: readonly AlarmSpec[], context: AlarmSp
 /** `monitoring-hub-alarm-<id>-<suffix>`: the validator checks the very name the alarm gets. */
 export function alarmName(suffix: string, id: string): string {
   return physicalName(suffix, "alarm", id);
+}
+
+/**
+ * What every alarm name of an environment starts and ends with (`monitoring-hub-alarm-` and `-<suffix>`), so that
+ * `start + <id> + end` is {@link alarmName}: the reconciliation sweep lists alarms by the start and keeps only its
+ * environment's by the end.
+ */
+export function alarmNameAffixes(suffix: string): { readonly start: string; readonly end: string } {
+  const marker = "\u0000";
+  const [start, end] = alarmName(suffix, marker).split(marker);
+  return { start, end };
 }
 
 /**

@@ -34,6 +34,8 @@ export interface AlarmsArgs {
   readonly errorMetric: MetricRef;
   readonly criticalMetric: MetricRef;
   readonly jiraFunctionName: pulumi.Input<string>;
+  /** The reconciliation sweep's function (lib/reconcile.ts). */
+  readonly reconcileFunctionName: pulumi.Input<string>;
   /** The JIRA Lambda's on-failure destination queue. */
   readonly failureQueueName: pulumi.Input<string>;
   /** The SNS subscription's redrive (dead-letter) queue. */
@@ -71,6 +73,11 @@ export interface Alarms {
   readonly alarmNames: pulumi.Output<string>[];
   /** Every alarm's ARN in the order of `alarmNames` (for the dashboard's alarm status widgets). */
   readonly alarmArns: pulumi.Output<string>[];
+  /**
+   * The alarm names behind each id a maintenance window may name (lib/config.ts): one name for each hub metric alarm
+   * and for the composite; for a member alarm spec, every member account's alarm (none without `memberAccountAlarms`).
+   */
+  readonly alarmNamesById: Readonly<Record<string, readonly pulumi.Output<string>[]>>;
 }
 
 /** Missing data breaches on every alarm; ALARM_SPECS says per alarm why that is right when the system is quiet. */
@@ -99,6 +106,7 @@ export function createAlarms(name: string, args: AlarmsArgs, opts: pulumi.Custom
     "jira-function": args.jiraFunctionName,
     "jira-failure-queue": args.failureQueueName,
     "jira-redrive-queue": args.redriveQueueName,
+    "jira-reconcile-function": args.reconcileFunctionName,
   };
   const filterMetrics = { errors: args.errorMetric, "critical-errors": args.criticalMetric };
 
@@ -176,11 +184,17 @@ export function createAlarms(name: string, args: AlarmsArgs, opts: pulumi.Custom
   );
 
   const metricAlarms = created.map((c) => c.alarm);
+  const alarmNamesById: Record<string, pulumi.Output<string>[]> = {
+    ...Object.fromEntries(ALARM_SPECS.map((spec) => [spec.id, [alarms[spec.id].name]])),
+    ...Object.fromEntries(MEMBER_ALARM_SPECS.map((spec) => [spec.id, memberAlarms.filter((m) => m.specId === spec.id).map((m) => m.alarm.name)])),
+    [COMPOSITE_ALARM.id]: [composite.alarmName],
+  };
   return {
     alarms,
     memberAlarms,
     composite,
     alarmNames: [...metricAlarms.map((alarm) => alarm.name), composite.alarmName],
     alarmArns: [...metricAlarms.map((alarm) => alarm.arn), composite.arn],
+    alarmNamesById,
   };
 }

@@ -287,7 +287,8 @@ const isSchedulerExpression = (v: string) => {
 };
 
 /** Alarm ids a maintenance window may name: the alarm table's, the composite's and the per-member alarms'. */
-const MUTABLE_ALARM_IDS: readonly string[] = [...ALARM_SPECS.map((a) => a.id), ...MEMBER_ALARM_SPECS.map((a) => a.id), COMPOSITE_ALARM.id];
+const MEMBER_ALARM_IDS: readonly string[] = MEMBER_ALARM_SPECS.map((a) => a.id);
+const MUTABLE_ALARM_IDS: readonly string[] = [...ALARM_SPECS.map((a) => a.id), ...MEMBER_ALARM_IDS, COMPOSITE_ALARM.id];
 
 const maintenanceWindow = z.object(
   {
@@ -341,7 +342,8 @@ const schema = z.object({
     text.refine(isSchedulerExpression, { error: (iss) => `"${String(iss.input)}" is not rate(<n> minutes|hours|days) or a six-field cron()` }),
   ).default("rate(5 minutes)"),
   reconcileGraceMinutes: wholeNumber(0, 1440, 10),
-  reconcileMaxJiraWrites: wholeNumber(1, 500, 20),
+  // Resolving a ticket takes two writes (comment, transition), so fewer could never heal a lost OK.
+  reconcileMaxJiraWrites: wholeNumber(2, 500, 20),
   tags: optional(tagMap).default({}),
 });
 
@@ -391,6 +393,14 @@ export function parseConfig(sources: ConfigSources, wrapSecret: (plaintext: stri
   if (data && data.organizationId === undefined) {
     const listed = sinkPolicyProblems(oamSinkPolicy(data.memberAccountIds), data.memberAccountIds.length);
     if (listed.length > 0) problems.push(describe(["organizationId"], `is needed: ${listed[0]}`));
+  }
+
+  const memberWindows = (data?.maintenanceWindows ?? []).filter((w) => w.alarms.some((id) => MEMBER_ALARM_IDS.includes(id)));
+  if (data && data.memberAccountAlarms === "false") {
+    for (const w of memberWindows) {
+      const i = data.maintenanceWindows.indexOf(w);
+      problems.push(describe(["maintenanceWindows", i, "alarms"], `name member alarms, but memberAccountAlarms is off, so the window would mute nothing there`));
+    }
   }
 
   const credentials = sources.raw.jiraCredentials;

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JiraSettings } from "./config";
-import { bundleJiraHandler } from "./lambda-bundle";
+import { bundleJiraHandler, type LambdaBundle } from "./lambda-bundle";
 import { physicalName, type StackContext } from "./naming";
 import type { PolicyDocument } from "./policy-document";
 import { withDependsOn } from "./resource-options";
@@ -65,6 +65,8 @@ export interface JiraLambda {
   readonly eventInvokeConfig: aws.lambda.FunctionEventInvokeConfig;
   readonly permission: aws.lambda.Permission;
   readonly subscription: aws.sns.TopicSubscription;
+  /** The bundled handler the function runs; the reconciliation sweep's function (same bundle) ships the same bytes. */
+  readonly bundle: LambdaBundle;
 }
 
 /**
@@ -242,6 +244,7 @@ export function createJiraLambda(name: string, args: JiraLambdaArgs, opts: pulum
     eventInvokeConfig,
     permission,
     subscription,
+    bundle,
   };
 }
 

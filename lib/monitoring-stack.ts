@@ -9,7 +9,9 @@ import { createDashboard } from "./dashboard";
 import { createContributorInsights } from "./insights";
 import { createJiraLambda } from "./jira-lambda";
 import { createLogMetrics } from "./log-metrics";
+import { createMaintenanceWindows } from "./maintenance";
 import { partitionOf, standardTags, type StackContext } from "./naming";
+import { createReconcile } from "./reconcile";
 
 /** Inputs of {@link MonitoringStack}: the validated configuration from `lib/config.ts`. */
 export type MonitoringStackArgs = MonitoringConfig;
@@ -22,6 +24,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly alertTopicArn: pulumi.Output<string>;
   readonly noticeTopicArn: pulumi.Output<string>;
   readonly jiraFunctionName: pulumi.Output<string>;
+  readonly reconcileFunctionName: pulumi.Output<string>;
   readonly ticketsTableName: pulumi.Output<string>;
   readonly failureQueueUrl: pulumi.Output<string>;
   readonly redriveQueueUrl: pulumi.Output<string>;
@@ -58,6 +61,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
       },
       child,
     );
+    const reconcile = createReconcile(
+      `${name}-reconcile`,
+      {
+        ctx,
+        jiraLambda: jira,
+        alertTopic: alerting.alertTopic,
+        noticeTopic: alerting.noticeTopic,
+        keyArn: alerting.keyArn,
+        jira: args.jira,
+        settings: args.reconcile,
+      },
+      child,
+    );
     const logs = createLogMetrics(`${name}-logs`, { ctx }, child);
     // Before the alarms: member alarms read member metrics through the links this creates.
     const crossAccount = createCrossAccount(
@@ -82,6 +98,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         errorMetric: logs.errorMetric,
         criticalMetric: logs.criticalMetric,
         jiraFunctionName: jira.function.name,
+        reconcileFunctionName: reconcile.function.name,
         failureQueueName: jira.failureQueue.name,
         redriveQueueName: jira.redriveQueue.name,
         memberAccountIds: args.memberAccountIds,
@@ -90,6 +107,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: logs.filters },
     );
+    createMaintenanceWindows(`${name}-maintenance`, { ctx, windows: args.maintenanceWindows, alarmNamesById: alarms.alarmNamesById }, child);
     const dashboard = createDashboard(
       `${name}-dashboard`,
       {
@@ -107,6 +125,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.alertTopicArn = alerting.alertTopic.arn;
     this.noticeTopicArn = alerting.noticeTopic.arn;
     this.jiraFunctionName = jira.function.name;
+    this.reconcileFunctionName = reconcile.function.name;
     this.ticketsTableName = jira.table.name;
     this.failureQueueUrl = jira.failureQueue.url;
     this.redriveQueueUrl = jira.redriveQueue.url;
@@ -120,6 +139,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       alertTopicArn: this.alertTopicArn,
       noticeTopicArn: this.noticeTopicArn,
       jiraFunctionName: this.jiraFunctionName,
+      reconcileFunctionName: this.reconcileFunctionName,
       ticketsTableName: this.ticketsTableName,
       failureQueueUrl: this.failureQueueUrl,
       redriveQueueUrl: this.redriveQueueUrl,

@@ -41,6 +41,31 @@ export const LIFECYCLE_DEFAULTS = {
   commentCooldownMinutes: 15,
 } as const;
 
+/**
+ * What the reconciliation sweep needs besides the handler's environment (variables beside DESIGN.md's contract, set only
+ * on the sweep's function).
+ */
+export interface SweepSettings {
+  /** `TICKET_TOPIC_ARN`: the alert topic; only alarms whose AlarmActions name it are the sweep's to ticket. */
+  readonly ticketTopicArn: string;
+  /** `ALARM_NAME_PREFIX`, e.g. `monitoring-hub-alarm-`: the DescribeAlarms prefix, and the first ownership test. */
+  readonly alarmNamePrefix: string;
+  /** `ALARM_NAME_SUFFIX`, e.g. `-dev`: the literal ending of every alarm name of this environment. */
+  readonly alarmNameSuffix: string;
+  /** `RECONCILE_GRACE_MINUTES`: an alarm OK for longer than this has its open ticket resolved. @default 10 */
+  readonly graceMinutes: number;
+  /** `RECONCILE_MAX_JIRA_WRITES`: at most this many JIRA writes (create, comment, transition) per sweep. @default 20 */
+  readonly maxJiraWrites: number;
+}
+
+/** The sweep's environment: the handler's, plus {@link SweepSettings}. */
+export interface ReconcileConfig extends HandlerConfig {
+  readonly sweep: SweepSettings;
+}
+
+/** The defaults of the sweep's optional variables (the stack's `reconcileGraceMinutes` and `reconcileMaxJiraWrites`). */
+export const SWEEP_DEFAULTS = { graceMinutes: 10, maxJiraWrites: 20 } as const;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -50,14 +75,44 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function readConfig(env: Env = process.env): HandlerConfig {
   const problems: string[] = [];
-  const reader = new EnvReader(env, problems);
+  const config = readHandlerConfig(new EnvReader(env, problems));
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid JIRA handler environment:\n- ${problems.join("\n- ")}`);
+  }
+  return config;
+}
 
+/**
+ * The reconciliation sweep's environment: everything {@link readConfig} reads, and the sweep's own variables; every
+ * problem of both is collected into one error.
+ * @throws ConfigError listing each problem on its own line.
+ */
+export function readReconcileConfig(env: Env = process.env): ReconcileConfig {
+  const problems: string[] = [];
+  const reader = new EnvReader(env, problems);
+  const config = readHandlerConfig(reader);
+  const sweep: SweepSettings = {
+    ticketTopicArn: reader.matching("TICKET_TOPIC_ARN", SNS_TOPIC_ARN, "an SNS topic ARN"),
+    alarmNamePrefix: reader.required("ALARM_NAME_PREFIX"),
+    alarmNameSuffix: reader.required("ALARM_NAME_SUFFIX"),
+    graceMinutes: reader.minutes("RECONCILE_GRACE_MINUTES", SWEEP_DEFAULTS.graceMinutes),
+    maxJiraWrites: reader.positive("RECONCILE_MAX_JIRA_WRITES", SWEEP_DEFAULTS.maxJiraWrites),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid reconciliation sweep environment:\n- ${problems.join("\n- ")}`);
+  }
+  return { ...config, sweep };
+}
+
+const SNS_TOPIC_ARN = /^arn:[^:]+:sns:[^:]+:\d{12}:[^:]+$/;
+
+function readHandlerConfig(reader: EnvReader): HandlerConfig {
   const baseUrl = reader.url("JIRA_BASE_URL");
   const api = reader.oneOf("JIRA_API", ["cloud", "datacenter"] as const);
   const projectKey = reader.matching("JIRA_PROJECT_KEY", /^[A-Za-z][A-Za-z0-9_]*$/, "a JIRA project key such as OPS");
   const issueType = reader.required("JIRA_ISSUE_TYPE");
   const secretArn = reader.required("JIRA_SECRET_ARN");
-  const fallbackTopicArn = reader.matching("FALLBACK_TOPIC_ARN", /^arn:[^:]+:sns:[^:]+:\d{12}:[^:]+$/, "an SNS topic ARN");
+  const fallbackTopicArn = reader.matching("FALLBACK_TOPIC_ARN", SNS_TOPIC_ARN, "an SNS topic ARN");
   const ticketsTableName = reader.matching("TICKETS_TABLE_NAME", /^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name");
   const lifecycle: LifecycleSettings = {
     resolveOnOk: reader.boolean("JIRA_RESOLVE_ON_OK", LIFECYCLE_DEFAULTS.resolveOnOk),
@@ -66,10 +121,6 @@ export function readConfig(env: Env = process.env): HandlerConfig {
     wontFixResolution: reader.optional("JIRA_WONT_FIX_RESOLUTION") ?? LIFECYCLE_DEFAULTS.wontFixResolution,
     commentCooldownMinutes: reader.minutes("JIRA_COMMENT_COOLDOWN_MINUTES", LIFECYCLE_DEFAULTS.commentCooldownMinutes),
   };
-
-  if (problems.length > 0) {
-    throw new ConfigError(`Invalid JIRA handler environment:\n- ${problems.join("\n- ")}`);
-  }
   return {
     jira: { baseUrl, api, projectKey, issueType, secretArn },
     fallbackTopicArn,
@@ -133,6 +184,16 @@ class EnvReader {
     if (value === "false") return false;
     this.problems.push(`${name} must be "true" or "false", got "${this.env[name]}".`);
     return fallback;
+  }
+
+  positive(name: string, fallback: number): number {
+    const value = this.optional(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+      this.problems.push(`${name} must be a whole number of 1 or more, got "${value}".`);
+      return fallback;
+    }
+    return Number(value);
   }
 
   minutes(name: string, fallback: number): number {

@@ -75,7 +75,7 @@ export class JiraCredentialsSource {
   }
 
   async #load(): Promise<JiraCredentials> {
-    const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const { GetSecretValueCommand } = await import("./aws-secrets-manager");
     const client = await this.client();
     let secretString: string | undefined;
     try {

@@ -35,7 +35,12 @@ export type NoActionReason =
   /** A repeat-ALARM comment was posted less than JIRA_COMMENT_COOLDOWN_MINUTES ago. */
   | "cooldown"
   /** OK or INSUFFICIENT_DATA and no open ticket: a fresh deployment must cause no JIRA request. */
-  | "no-open-ticket";
+  | "no-open-ticket"
+  /**
+   * The reconciliation sweep found the alarm in ALARM with an open ticket: the notification path did its work, and the
+   * sweep only ever opens what is missing, it never comments (so a sweep racing a notification adds nothing).
+   */
+  | "already-ticketed";
 
 /** The lifecycle step for one notification (DESIGN.md "Lifecycle"). */
 export type Action =
@@ -50,7 +55,8 @@ const MINUTE_MS = 60_000;
 /**
  * Pure lifecycle rules: ALARM creates, comments (with cooldown), reopens inside the window unless won't-fix, or opens
  * a successor; OK comments and resolves an open ticket; INSUFFICIENT_DATA comments on an open ticket; a state change
- * at or before the last handled one does nothing. Never comments into a closed ticket.
+ * at or before the last handled one does nothing. Never comments into a closed ticket. A state the reconciliation
+ * sweep found (`origin: "sweep"`) goes through the same rules, except that it never comments on an open ticket.
  */
 export function decide(
   notification: AlarmNotification,
@@ -69,6 +75,7 @@ export function decide(
     case "ALARM":
       if (ticket === undefined) return { type: "create" };
       if (ticket.open) {
+        if (notification.origin === "sweep") return { type: "none", reason: "already-ticketed" };
         const last = ticket.lastAlarmCommentAt;
         if (last !== undefined && now - last < settings.commentCooldownMinutes * MINUTE_MS) {
           return { type: "none", reason: "cooldown" };

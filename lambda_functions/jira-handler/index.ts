@@ -1,15 +1,17 @@
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, SNSEvent } from "aws-lambda";
-import { readConfig, type HandlerConfig } from "./config";
+import { readConfig, readReconcileConfig, type HandlerConfig, type ReconcileConfig } from "./config";
 import { JiraCredentialsSource } from "./credentials";
 import { AlarmHandlingError } from "./errors";
 import { handleAlarm, RecentIssues } from "./handle-alarm";
 import { JiraTicketCreator } from "./jira-client";
 import { createLogger, describeError } from "./logger";
-import { buildNotice, publishNotice } from "./notices";
+import { buildNotice, buildSweepNotice, publishNotice, type SweepFailure } from "./notices";
 import { parseRecord, type AlarmNotification } from "./notification";
+import { cloudWatchAlarmSource, RECONCILE_EVENT_SOURCE, runSweep, type SweepReport } from "./reconcile";
 import { TicketStore } from "./ticket-store";
 
 /** What one invocation did; failures are also thrown, so this is returned only when every alarm was recorded. */
@@ -32,9 +34,10 @@ function lazy<T>(create: () => Promise<T>): () => Promise<T> {
 }
 
 // Region, credentials and AWS_ENDPOINT_URL_* come from the SDK's standard environment chain.
-const dynamodb = lazy<DynamoDBClient>(async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({}));
-const secretsManager = lazy<SecretsManagerClient>(async () => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({}));
-const sns = lazy<SNSClient>(async () => new (await import("@aws-sdk/client-sns")).SNSClient({}));
+const dynamodb = lazy<DynamoDBClient>(async () => new (await import("./aws-dynamodb")).DynamoDBClient({}));
+const secretsManager = lazy<SecretsManagerClient>(async () => new (await import("./aws-secrets-manager")).SecretsManagerClient({}));
+const sns = lazy<SNSClient>(async () => new (await import("./aws-sns")).SNSClient({}));
+const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("./aws-cloudwatch")).CloudWatchClient({}));
 
 interface Runtime {
   readonly config: HandlerConfig;
@@ -123,5 +126,103 @@ async function reportFailure(n: AlarmNotification, error: unknown, context: Cont
     log.info("Notice sent", { alarmName: n.alarmName, fingerprint: n.fingerprint, topicArn });
   } catch (publishError) {
     log.error("Could not send the notice", { alarmName: n.alarmName, fingerprint: n.fingerprint, topicArn, error: describeError(publishError) });
+  }
+}
+
+/** What one sweep did (see `SweepReport`); returned only when it failed on nothing. */
+export type ReconcileSummary = Omit<SweepReport, "failures">;
+
+/** The sweep's function timeout, assumed when no Lambda context is given (lib/reconcile.ts sets the same). */
+const RECONCILE_DEFAULT_TIMEOUT_MS = 300_000;
+
+interface ReconcileRuntime {
+  readonly config: ReconcileConfig;
+  readonly store: TicketStore;
+  readonly credentials: JiraCredentialsSource;
+  readonly recentIssues: RecentIssues;
+}
+
+let reconcileRuntime: ReconcileRuntime | undefined;
+
+function getReconcileRuntime(): ReconcileRuntime {
+  if (reconcileRuntime === undefined) {
+    const config = readReconcileConfig();
+    reconcileRuntime = {
+      config,
+      store: new TicketStore(dynamodb, config.ticketsTableName, config.lifecycle),
+      credentials: new JiraCredentialsSource(secretsManager, config.jira.secretArn, config.jira.api),
+      recentIssues: new RecentIssues(),
+    };
+  }
+  return reconcileRuntime;
+}
+
+/**
+ * Scheduled entry point of the reconciliation sweep (its own function, same bundle): the event is the schedule's input
+ * `{"source":"monitoring-hub.reconcile"}`; anything else is logged and ignored. The hub's ticketing alarms, read with
+ * DescribeAlarms, are compared with the tickets table and what is missing goes through the same lifecycle as a
+ * notification (see reconcile.ts). When anything failed, one notice goes to FALLBACK_TOPIC_ARN and the invocation
+ * fails; nothing needs replaying, the next sweep is the retry.
+ */
+export async function reconcile(event: unknown, context?: Context): Promise<ReconcileSummary> {
+  const startedAt = Date.now();
+  const remainingTimeMs = context === undefined ? () => startedAt + RECONCILE_DEFAULT_TIMEOUT_MS - Date.now() : () => context.getRemainingTimeInMillis();
+  const safetyMarginMs = Math.min(SAFETY_MARGIN_MS, Math.floor(remainingTimeMs() / 4));
+  if (context !== undefined) log.setContext(context);
+  const source = (event as { source?: unknown } | null | undefined)?.source;
+  if (source !== RECONCILE_EVENT_SOURCE) {
+    log.warn("Not a reconciliation request; nothing to do", { expectedSource: RECONCILE_EVENT_SOURCE, source: typeof source === "string" ? source : typeof source });
+    return { pages: 0, owned: 0, ignored: 0, opened: 0, resolved: 0, inSync: 0, muted: 0, remaining: 0, jiraWrites: 0 };
+  }
+  let rt: ReconcileRuntime;
+  try {
+    rt = getReconcileRuntime();
+  } catch (error) {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    log.error("Reconciliation sweep cannot start", { error: describeError(cause) });
+    await reportSweepFailures([{ alarmName: "(every alarm)", attempted: "read the sweep's configuration", error: cause }], 0, context);
+    throw cause;
+  }
+  const { config, store, credentials, recentIssues } = rt;
+  const jira = new JiraTicketCreator({
+    ...config.jira,
+    resolveTransition: config.lifecycle.resolveTransition,
+    credentials: () => credentials.get(),
+    onAuthFailure: () => credentials.invalidate(),
+    remainingTimeMs,
+    log,
+    retry: { safetyMarginMs },
+  });
+  const { failures, ...summary } = await runSweep({
+    alarms: cloudWatchAlarmSource(cloudWatch),
+    store,
+    jira,
+    lifecycle: config.lifecycle,
+    settings: config.sweep,
+    log,
+    recentIssues,
+    remainingTimeMs,
+    safetyMarginMs,
+    runId: `reconcile-${context?.awsRequestId ?? new Date(startedAt).toISOString()}`,
+  });
+  if (failures.length > 0) {
+    await reportSweepFailures(failures, summary.remaining, context);
+    throw new Error(`Reconciliation sweep failed on ${failures.length} alarm(s) (${failures.map((f) => f.alarmName).join(", ")}); a notice was sent.`);
+  }
+  return summary;
+}
+
+async function reportSweepFailures(failures: readonly SweepFailure[], remaining: number, context: Context | undefined): Promise<void> {
+  const topicArn = reconcileRuntime?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
+  if (topicArn === undefined || topicArn === "") {
+    log.error("FALLBACK_TOPIC_ARN is not set; no notice sent", { failed: failures.length });
+    return;
+  }
+  const notice = buildSweepNotice(failures, { functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME, requestId: context?.awsRequestId, remaining });
+  try {
+    await publishNotice(sns, topicArn, notice);
+    log.info("Notice sent", { failed: failures.length, topicArn });
+  } catch (publishError) {
+    log.error("Could not send the notice", { failed: failures.length, topicArn, error: describeError(publishError) });
   }
 }

@@ -47,9 +47,51 @@ export function buildNotice(notification: AlarmNotification, error: Error, conte
   return { subject: subject(`JIRA not updated for alarm ${n.alarmName}`), message: lines.join("\n") };
 }
 
+/** One alarm the reconciliation sweep could not bring in line with JIRA. */
+export interface SweepFailure {
+  readonly alarmName: string;
+  /** The alarm's state as the sweep read it, when it got that far. */
+  readonly state?: string;
+  /** e.g. "create a ticket", "read the tickets table", "list the alarm's mute rules". */
+  readonly attempted: string;
+  readonly error: Error;
+}
+
+/** What the sweep's notice says about the run besides its failures. */
+export interface SweepNoticeContext extends Pick<NoticeContext, "functionName" | "requestId"> {
+  /** Alarms left for the next sweep (JIRA write cap or time budget reached). */
+  readonly remaining: number;
+}
+
+/** At most this many failures are listed one by one; the log has every one. */
+const SWEEP_FAILURES_LISTED = 20;
+
+/** The one notice of a sweep that failed on some alarms (or could not read them at all). */
+export function buildSweepNotice(failures: readonly SweepFailure[], context: SweepNoticeContext): Notice {
+  const fn = context.functionName ?? "the reconciliation sweep";
+  const listed = failures
+    .slice(0, SWEEP_FAILURES_LISTED)
+    .map((f) => `- ${f.alarmName}${f.state === undefined ? "" : ` (${f.state})`}: tried to ${f.attempted}; ${f.error.name}: ${clip(f.error.message, 500)}`);
+  const more = failures.length - listed.length;
+  const lines = [
+    `The reconciliation sweep could not bring ${failures.length} alarm(s) in line with JIRA. Alarms in ALARM may have no ticket, and tickets of alarms that are OK again may still be open.`,
+    "",
+    ...listed,
+    ...(more > 0 ? [`- and ${more} more (see the log group of ${fn})`] : []),
+    "",
+    ...(context.remaining > 0 ? [`${context.remaining} further alarm(s) were left for the next sweep (JIRA write cap or time budget of one run).`, ""] : []),
+    ...(context.requestId === undefined ? [] : [`Request id:     ${context.requestId}`]),
+    `Function:       ${fn}`,
+    "",
+    "Nothing needs replaying: the next scheduled sweep tries these alarms again. Fix the cause shown in the function's",
+    "log group (JIRA unreachable, credentials, workflow, permissions) and watch the next run.",
+  ];
+  return { subject: subject(`Reconciliation sweep failed on ${failures.length} alarm(s)`), message: lines.join("\n") };
+}
+
 /** Publishes the notice; the caller logs a failure and fails the invocation either way. */
 export async function publishNotice(client: () => Promise<SNSClient>, topicArn: string, notice: Notice): Promise<void> {
-  const { PublishCommand } = await import("@aws-sdk/client-sns");
+  const { PublishCommand } = await import("./aws-sns");
   const sns = await client();
   await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: notice.subject, Message: notice.message }));
 }

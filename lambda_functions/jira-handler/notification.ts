@@ -81,6 +81,11 @@ interface AlarmBase {
   readonly runbookUrl?: string;
   /** The alarm left OK because datapoints were missing rather than because a value crossed the threshold. */
   readonly missingData: boolean;
+  /**
+   * `sweep`: the reconciliation sweep built this from `DescribeAlarms` because no notification of the state change was
+   * handled (lost, or muted by a maintenance window). Absent for a delivered notification.
+   */
+  readonly origin?: "sweep";
 }
 
 /** A single-metric alarm. `metric` is absent when the payload carried no recognisable `Trigger`. */
@@ -278,6 +283,117 @@ function parseEventBridge(body: Json, messageId: string): ParsedRecord {
   const only = queries.length === 1 && queries[0].expression === undefined ? queries[0].metric : undefined;
   if (only !== undefined || queries.length === 0) return { ...base, kind: "metric", metric: only, rule: {} };
   return { ...base, kind: "metric-math", queries, rule: {} };
+}
+
+/** A metric dimension as `DescribeAlarms` returns it. */
+export interface DescribedDimension {
+  readonly Name?: string;
+  readonly Value?: string;
+}
+
+/** A metric as `DescribeAlarms` returns it inside a metric-math query. */
+export interface DescribedMetricStat {
+  readonly Metric?: { readonly Namespace?: string; readonly MetricName?: string; readonly Dimensions?: readonly DescribedDimension[] };
+  readonly Period?: number;
+  readonly Stat?: string;
+  readonly Unit?: string;
+}
+
+/**
+ * The fields of a `DescribeAlarms` entry (a `MetricAlarm` or a `CompositeAlarm` of the CloudWatch API) that a ticket
+ * needs; the SDK's own types fit it as they are.
+ */
+export interface DescribedAlarm {
+  readonly AlarmName?: string;
+  readonly AlarmArn?: string;
+  readonly AlarmDescription?: string;
+  readonly AlarmActions?: readonly string[];
+  readonly StateValue?: string;
+  readonly StateReason?: string;
+  readonly StateReasonData?: string;
+  /** Last change of the state value: the moment a notification's StateChangeTime names. */
+  readonly StateTransitionedTimestamp?: Date;
+  /** Last update of the state value or its evaluation (the reason may change while the state stays). */
+  readonly StateUpdatedTimestamp?: Date;
+  /** Composite alarms only. */
+  readonly AlarmRule?: string;
+  readonly Namespace?: string;
+  readonly MetricName?: string;
+  readonly Dimensions?: readonly DescribedDimension[];
+  readonly Statistic?: string;
+  readonly ExtendedStatistic?: string;
+  readonly Period?: number;
+  readonly Unit?: string;
+  readonly EvaluationPeriods?: number;
+  readonly DatapointsToAlarm?: number;
+  readonly Threshold?: number;
+  readonly ComparisonOperator?: string;
+  readonly TreatMissingData?: string;
+  readonly Metrics?: ReadonlyArray<{
+    readonly Id?: string;
+    readonly Expression?: string;
+    readonly Label?: string;
+    readonly ReturnData?: boolean;
+    readonly MetricStat?: DescribedMetricStat;
+  }>;
+}
+
+/**
+ * The notification CloudWatch would have sent for the alarm's current state, built from its `DescribeAlarms` entry
+ * for the reconciliation sweep and marked `origin: "sweep"`. The state change time is `StateTransitionedTimestamp`
+ * (when the state value last changed, as a notification's StateChangeTime), else `StateUpdatedTimestamp`; the region
+ * and account come from AlarmArn. The previous state is unknown. `messageId` names the sweep run in logs and notices.
+ */
+export function fromDescribedAlarm(alarm: DescribedAlarm, messageId: string): ParsedRecord {
+  if (alarm.AlarmArn === undefined) return notAnAlarm("AlarmArn is missing", messageId);
+  const identity = identify({ name: alarm.AlarmName, arn: alarm.AlarmArn, accountId: parseArn(alarm.AlarmArn)?.account });
+  if (typeof identity === "string") return notAnAlarm(identity, messageId);
+  const state = asState(alarm.StateValue);
+  if (state === undefined) return notAnAlarm(`StateValue ${JSON.stringify(alarm.StateValue)} is not an alarm state`, messageId);
+  const changedAt = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
+  const stateChangedAt = changedAt instanceof Date ? changedAt.getTime() : NaN;
+  if (Number.isNaN(stateChangedAt)) return notAnAlarm("the alarm has no state timestamp", messageId);
+  const description = nonEmpty(alarm.AlarmDescription);
+  const reason = alarm.StateReason ?? "";
+  const base: AlarmBase = {
+    messageId,
+    ...identity,
+    description,
+    state,
+    reason,
+    stateChangeTime: new Date(stateChangedAt).toISOString().replace("Z", "+0000"),
+    stateChangedAt,
+    runbookUrl: runbookUrl(description),
+    missingData: alarm.AlarmRule === undefined && isMissingData(state, reason),
+    origin: "sweep",
+  };
+  if (alarm.AlarmRule !== undefined) {
+    const children = asArray(parseJsonObject(alarm.StateReasonData)?.triggeringAlarms).flatMap((child) => {
+      const c = asObject(child);
+      const childState = asObject(c?.state);
+      return triggeringChild(asString(c?.arn), asString(childState?.value), asString(childState?.timestamp));
+    });
+    return { ...base, kind: "composite", alarmRule: alarm.AlarmRule, triggeringChildren: children };
+  }
+  const rule: ThresholdRule = {
+    comparisonOperator: alarm.ComparisonOperator,
+    threshold: asNumber(alarm.Threshold),
+    evaluationPeriods: asNumber(alarm.EvaluationPeriods),
+    datapointsToAlarm: asNumber(alarm.DatapointsToAlarm),
+    treatMissingData: normaliseTreatMissingData(alarm.TreatMissingData),
+  };
+  const dimensions = (list: readonly DescribedDimension[] | undefined) => (list ?? []).map((d) => ({ name: d.Name, value: d.Value }));
+  if (alarm.Metrics !== undefined && alarm.Metrics.length > 0) {
+    const queries = alarm.Metrics.flatMap((q): MetricQuery[] => {
+      if (q.Id === undefined) return [];
+      const stat = q.MetricStat;
+      const metric = metricRef(stat?.Metric?.Namespace, stat?.Metric?.MetricName, dimensions(stat?.Metric?.Dimensions), stat?.Stat, stat?.Period, stat?.Unit);
+      return [{ id: q.Id, expression: q.Expression, label: q.Label, metric, returnData: q.ReturnData !== false }];
+    });
+    return { ...base, kind: "metric-math", queries, rule };
+  }
+  const metric = metricRef(alarm.Namespace, alarm.MetricName, dimensions(alarm.Dimensions), alarm.Statistic ?? alarm.ExtendedStatistic, alarm.Period, alarm.Unit);
+  return { ...base, kind: "metric", metric, rule };
 }
 
 /** Name, ARN-derived identity and fingerprint; a string is the reason the record cannot be identified. */

@@ -58,7 +58,7 @@ export class TicketStore {
 
   /** Strongly consistent read; an item past its TTL counts as absent (DynamoDB deletes expired items lazily). */
   async get(fingerprint: string, now: number): Promise<KnownTicket | undefined> {
-    const { GetItemCommand } = await import("@aws-sdk/client-dynamodb");
+    const { GetItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     const { Item } = await client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { fingerprint: { S: fingerprint } }, ConsistentRead: true }),
@@ -71,7 +71,7 @@ export class TicketStore {
    * is none. Returns the record as it stands under the claim.
    */
   async claim(fingerprint: string, alarmName: string, token: string, until: number, now: number): Promise<Claim> {
-    const { UpdateItemCommand } = await import("@aws-sdk/client-dynamodb");
+    const { UpdateItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
       const { Attributes } = await client.send(
@@ -103,7 +103,7 @@ export class TicketStore {
    * invocation holds a live claim, which only happens if this one outlived its own claim.
    */
   async save(record: StoredAlarm, token: string, now: number): Promise<boolean> {
-    const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
+    const { PutItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
       await client.send(
@@ -123,7 +123,7 @@ export class TicketStore {
 
   /** Drops our claim without changing the record (nothing to do, or the work failed). */
   async release(fingerprint: string, token: string): Promise<void> {
-    const { UpdateItemCommand } = await import("@aws-sdk/client-dynamodb");
+    const { UpdateItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
       await client.send(

@@ -6,6 +6,8 @@ export const SUMMARY_MAX_CHARS = 255;
 export const BODY_MAX_CHARS = 32_767;
 /** The label every ticket of this hub carries. */
 export const HUB_LABEL = "cloudwatch-alarm";
+/** How a ticket or comment written for a state the reconciliation sweep found begins. */
+export const SWEEP_OPENER = "Opened by the reconciliation sweep";
 
 /** A run of text; `href` makes it a link. */
 export interface Span {
@@ -51,14 +53,22 @@ export function summary(notification: AlarmNotification): string {
 /** The ticket description: what fired, where, why, and where to look. */
 export function description(notification: AlarmNotification, successorOf?: string): RichText {
   const n = notification;
-  const intro: Span[] = [
-    { text: "CloudWatch alarm " },
-    { text: n.alarmName, strong: true },
-    { text: ` went to ${n.state} in account ${n.accountId}, region ${n.region}, at ${n.stateChangeTime}.` },
-  ];
+  const sweep = n.origin === "sweep";
+  const intro: Span[] = sweep
+    ? [
+        { text: `${SWEEP_OPENER}: CloudWatch alarm ` },
+        { text: n.alarmName, strong: true },
+        { text: ` has been in ${n.state} since ${n.stateChangeTime} in account ${n.accountId}, region ${n.region}, and no notification of it was handled (lost, or muted by a maintenance window).` },
+      ]
+    : [
+        { text: "CloudWatch alarm " },
+        { text: n.alarmName, strong: true },
+        { text: ` went to ${n.state} in account ${n.accountId}, region ${n.region}, at ${n.stateChangeTime}.` },
+      ];
   const items: Span[][] = [
     field("Alarm", { text: n.alarmName, href: n.consoleUrl }),
-    field("State", { text: `${n.previousState ?? "?"} -> ${n.state} at ${n.stateChangeTime}` }),
+    field("State", { text: sweep ? `${n.state} since ${n.stateChangeTime}` : `${n.previousState ?? "?"} -> ${n.state} at ${n.stateChangeTime}` }),
+    ...(sweep ? [field("Opened by", { text: "the reconciliation sweep, which compares the hub's alarms with their tickets on a schedule" })] : []),
     field("Account", { text: n.accountId }),
     field("Region", { text: n.region }),
     field("Reason", { text: n.reason === "" ? "(none given)" : n.reason }),
@@ -79,12 +89,21 @@ export function description(notification: AlarmNotification, successorOf?: strin
 /** A comment for a later state change of the same alarm. */
 export function comment(notification: AlarmNotification, kind: CommentKind, options: { resolving?: boolean } = {}): RichText {
   const n = notification;
-  const headline: Record<CommentKind, string> = {
-    repeat: `Alarm is still in ALARM (state change at ${n.stateChangeTime}).`,
-    "insufficient-data": `Alarm changed to INSUFFICIENT_DATA at ${n.stateChangeTime}: CloudWatch cannot tell whether it is healthy.`,
-    reopen: `Reopened: the alarm went to ALARM again at ${n.stateChangeTime}.`,
-    recover: `Alarm returned to OK at ${n.stateChangeTime}.${options.resolving === true ? " Resolving this ticket." : ""}`,
-  };
+  const resolving = options.resolving === true ? " Resolving this ticket." : "";
+  const headline: Record<CommentKind, string> =
+    n.origin === "sweep"
+      ? {
+          repeat: `Found by the reconciliation sweep: the alarm is still in ALARM (since ${n.stateChangeTime}).`,
+          "insufficient-data": `Found by the reconciliation sweep: the alarm is in INSUFFICIENT_DATA since ${n.stateChangeTime}.`,
+          reopen: `Reopened by the reconciliation sweep: the alarm has been in ALARM again since ${n.stateChangeTime}, and no notification of it was handled.`,
+          recover: `Found by the reconciliation sweep: the alarm has been OK since ${n.stateChangeTime}, and no notification of it was handled.${resolving}`,
+        }
+      : {
+          repeat: `Alarm is still in ALARM (state change at ${n.stateChangeTime}).`,
+          "insufficient-data": `Alarm changed to INSUFFICIENT_DATA at ${n.stateChangeTime}: CloudWatch cannot tell whether it is healthy.`,
+          reopen: `Reopened: the alarm went to ALARM again at ${n.stateChangeTime}.`,
+          recover: `Alarm returned to OK at ${n.stateChangeTime}.${resolving}`,
+        };
   const items: Span[][] = [
     field("Reason", { text: n.reason === "" ? "(none given)" : n.reason }),
     ...(kind === "recover" ? [] : [...triggerItems(n), ...missingDataItems(n)]),

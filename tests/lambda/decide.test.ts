@@ -102,4 +102,14 @@ describe("decide", () => {
   it("treats the same time with a different state as a new state change", () => {
     expect(decide(event("OK", T0), open, T0, SETTINGS)).toEqual({ type: "recover", key: "OPS-1", resolve: true });
   });
+
+  it("never comments for the reconciliation sweep on an open ticket, and otherwise decides for it as for a notification", () => {
+    const sweep = (state: AlarmState, at: number) => ({ ...event(state, at), origin: "sweep" as const });
+
+    expect(decide(sweep("ALARM", T0 + 30 * MIN), open, T0 + 30 * MIN, SETTINGS)).toEqual({ type: "none", reason: "already-ticketed" });
+    expect(decide(sweep("ALARM", T0 + 30 * MIN), undefined, T0 + 30 * MIN, SETTINGS)).toEqual({ type: "create" });
+    expect(decide(sweep("ALARM", T0 + 30 * MIN), resolvedAt(T0), T0 + 30 * MIN, SETTINGS)).toEqual({ type: "reopen", key: "OPS-1" });
+    expect(decide(sweep("OK", T0 + 30 * MIN), open, T0 + 30 * MIN, SETTINGS)).toEqual({ type: "recover", key: "OPS-1", resolve: true });
+    expect(decide(sweep("ALARM", T0), open, T0 + 30 * MIN, SETTINGS)).toEqual({ type: "none", reason: "duplicate" });
+  });
 });

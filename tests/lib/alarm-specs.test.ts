@@ -6,6 +6,8 @@ import {
   MEMBER_ALARM_SPECS,
   alarmDescription,
   alarmKey,
+  alarmName,
+  alarmNameAffixes,
   compositeAlarmDescription,
   compositeAlarmRule,
   conditionText,
@@ -38,6 +40,7 @@ describe("ALARM_SPECS", () => {
       ["jira-lambda-throttles", "service", "sparse-filled-with-zero"],
       ["jira-failure-queue-messages", "service", "sparse-filled-with-zero"],
       ["jira-redrive-queue-messages", "service", "sparse-filled-with-zero"],
+      ["jira-reconcile-errors", "service", "sparse-filled-with-zero"],
     ]);
   });
 
@@ -49,6 +52,7 @@ describe("ALARM_SPECS", () => {
       ["jira-lambda-throttles", "notice", false, "warning"],
       ["jira-failure-queue-messages", "notice", false, "critical"],
       ["jira-redrive-queue-messages", "notice", false, "critical"],
+      ["jira-reconcile-errors", "notice", false, "warning"],
     ]);
   });
 
@@ -110,6 +114,15 @@ describe("RUNBOOK.md", () => {
     const ids = [...ALARM_SPECS, ...MEMBER_ALARM_SPECS, COMPOSITE_ALARM].map((s) => s.id);
 
     expect(ids.filter((id) => !sections.has(id))).toEqual([]);
+  });
+});
+
+describe("alarmNameAffixes", () => {
+  it("is what every alarm name of the environment starts and ends with", () => {
+    expect(alarmNameAffixes("dev")).toEqual({ start: "monitoring-hub-alarm-", end: "-dev" });
+    expect(alarmNameAffixes("team-dev")).toEqual({ start: "monitoring-hub-alarm-", end: "-team-dev" });
+    const { start, end } = alarmNameAffixes("qa");
+    expect(`${start}application-health${end}`).toBe(alarmName("qa", "application-health"));
   });
 });
 

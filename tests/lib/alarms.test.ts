@@ -36,6 +36,7 @@ describe("createAlarms", () => {
           errorMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors" },
           criticalMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationCriticalErrors" },
           jiraFunctionName: "monitoring-hub-jira-test",
+          reconcileFunctionName: "monitoring-hub-jira-reconcile-test",
           failureQueueName: "monitoring-hub-jira-failures-test",
           redriveQueueName: "monitoring-hub-jira-redrive-test",
           // Member accounts are known but memberAccountAlarms is off: no alarm may read them (tests/lib/member-alarms.test.ts has it on).
@@ -62,18 +63,18 @@ describe("createAlarms", () => {
     const alarms = [...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)];
 
     expect(monitor.ofType(METRIC_ALARM)).toHaveLength(ALARM_SPECS.length);
-    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(7);
     expect(monitor.ofType(COMPOSITE)).toHaveLength(1);
-    expect(alarms.map((r) => r.parent)).toEqual(Array(7).fill(parentUrn));
+    expect(alarms.map((r) => r.parent)).toEqual(Array(8).fill(parentUrn));
   });
 
   it("treats missing data as breaching on every metric alarm (composites have no such setting)", () => {
-    expect(monitor.ofType(METRIC_ALARM).map((r) => r.inputs.treatMissingData)).toEqual(Array(6).fill("breaching"));
+    expect(monitor.ofType(METRIC_ALARM).map((r) => r.inputs.treatMissingData)).toEqual(Array(7).fill("breaching"));
     expect(Object.keys(monitor.ofType(COMPOSITE)[0].inputs)).not.toContain("treatMissingData");
   });
 
   it("sends ALARM and OK, and nothing else, of every metric alarm to the notice topic only", () => {
-    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(7);
     for (const alarm of monitor.ofType(METRIC_ALARM)) {
       expect(alarm.inputs.alarmActions).toEqual([noticeArn]);
       expect(alarm.inputs.okActions).toEqual([noticeArn]);
@@ -94,7 +95,7 @@ describe("createAlarms", () => {
     const notices = monitor.named("notices").urn;
     const tickets = monitor.named("tickets").urn;
 
-    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(6);
+    expect(monitor.ofType(METRIC_ALARM)).toHaveLength(7);
     for (const alarm of monitor.ofType(METRIC_ALARM)) {
       expect(alarm.propertyDependencies.alarmActions).toEqual([notices]);
       expect(alarm.propertyDependencies.okActions).toEqual([notices]);
@@ -145,7 +146,10 @@ describe("createAlarms", () => {
     expect(monitor.named("hub-alarms-jira-redrive-queue-messages").inputs.metricQueries).toEqual(
       fill("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "monitoring-hub-jira-redrive-test" }, "Maximum"),
     );
-    for (const id of ["jira-lambda-errors", "jira-lambda-throttles", "jira-failure-queue-messages", "jira-redrive-queue-messages"]) {
+    expect(monitor.named("hub-alarms-jira-reconcile-errors").inputs.metricQueries).toEqual(
+      fill("AWS/Lambda", "Errors", { FunctionName: "monitoring-hub-jira-reconcile-test" }, "Sum"),
+    );
+    for (const id of ["jira-lambda-errors", "jira-lambda-throttles", "jira-failure-queue-messages", "jira-redrive-queue-messages", "jira-reconcile-errors"]) {
       const inputs = monitor.named(`hub-alarms-${id}`).inputs;
       expect([inputs.namespace, inputs.metricName, inputs.statistic, inputs.period]).toEqual([undefined, undefined, undefined, undefined]);
       expect([inputs.comparisonOperator, inputs.threshold]).toEqual(["GreaterThanThreshold", 0]);
@@ -162,6 +166,7 @@ describe("createAlarms", () => {
       "monitoring-hub-alarm-jira-lambda-throttles-test",
       "monitoring-hub-alarm-jira-failure-queue-messages-test",
       "monitoring-hub-alarm-jira-redrive-queue-messages-test",
+      "monitoring-hub-alarm-jira-reconcile-errors-test",
       "monitoring-hub-alarm-application-health-test",
     ]);
     for (const alarm of [...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)]) {
@@ -186,7 +191,7 @@ describe("createAlarms", () => {
   it("keeps the caller's dependsOn on every alarm, the composite included", () => {
     const upstream = monitor.named("upstream").urn;
 
-    expect([...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)].map((alarm) => alarm.dependencies.includes(upstream))).toEqual(Array(7).fill(true));
+    expect([...monitor.ofType(METRIC_ALARM), ...monitor.ofType(COMPOSITE)].map((alarm) => alarm.dependencies.includes(upstream))).toEqual(Array(8).fill(true));
   });
 
   it("returns every alarm, the composite last, by name and by ARN", async () => {
@@ -194,9 +199,21 @@ describe("createAlarms", () => {
     const arns = await valueOf(pulumi.all(result.alarmArns));
 
     expect(Object.keys(result.alarms)).toEqual(ALARM_SPECS.map((s) => s.id));
-    expect(names).toHaveLength(7);
-    expect(names[6]).toBe("monitoring-hub-alarm-application-health-test");
+    expect(names).toHaveLength(8);
+    expect(names[7]).toBe("monitoring-hub-alarm-application-health-test");
     expect(arns.map((arn) => arn.replace(`arn:aws:cloudwatch:us-east-1:${MOCK_HUB_ACCOUNT_ID}:alarm:`, ""))).toEqual(names);
+  });
+
+  it("returns the alarm names behind every id a maintenance window may name, none for the member alarms when they are off", async () => {
+    const byId = Object.fromEntries(
+      await Promise.all(Object.entries(result.alarmNamesById).map(async ([id, names]) => [id, await valueOf(pulumi.all([...names]))] as const)),
+    );
+
+    expect(byId).toEqual({
+      ...Object.fromEntries(ALARM_SPECS.map((s) => [s.id, [`monitoring-hub-alarm-${s.id}-test`]])),
+      "member-application-errors": [],
+      "application-health": ["monitoring-hub-alarm-application-health-test"],
+    });
   });
 
   it("throws before registering anything when the runbook URL carries a fragment", async () => {

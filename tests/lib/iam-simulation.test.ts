@@ -5,6 +5,7 @@ import { runSimulation, type EvaluationResult } from "@cloud-copilot/iam-simulat
 
 import { createAlerting } from "../../lib/alerting";
 import { createJiraLambda } from "../../lib/jira-lambda";
+import { createReconcile } from "../../lib/reconcile";
 import { MOCK_HUB_ACCOUNT_ID, record, type RecordingMonitor } from "../../scripts/recorder";
 import { TEST_JIRA_SETTINGS } from "../helpers/jira-settings";
 import { TEST_STACK, testContext, testParent } from "../helpers/stack-context";
@@ -31,7 +32,7 @@ beforeAll(async () => {
       const parent = testParent();
       const ctx = testContext({ tags: {}, identityParent: parent });
       const alerting = createAlerting("hub-alerting", { ctx, alertEmails: ["oncall@example.com"] }, { parent });
-      createJiraLambda(
+      const jiraLambda = createJiraLambda(
         "hub-jira",
         {
           ctx,
@@ -40,6 +41,19 @@ beforeAll(async () => {
           keyArn: alerting.keyArn,
           jira: TEST_JIRA_SETTINGS,
           reservedConcurrency: 5,
+        },
+        { parent },
+      );
+      createReconcile(
+        "hub-reconcile",
+        {
+          ctx,
+          jiraLambda,
+          alertTopic: alerting.alertTopic,
+          noticeTopic: alerting.noticeTopic,
+          keyArn: alerting.keyArn,
+          jira: TEST_JIRA_SETTINGS,
+          settings: { schedule: "rate(5 minutes)", graceMinutes: 10, maxJiraWritesPerRun: 20 },
         },
         { parent },
       );
@@ -170,6 +184,119 @@ describe("the JIRA Lambda's role", () => {
     expect(await via("kms:Decrypt", "s3")).toBe("ImplicitlyDenied");
     expect(await via("kms:Decrypt")).toBe("ImplicitlyDenied");
     expect(await via("kms:ScheduleKeyDeletion")).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("the reconciliation sweep's role", () => {
+  const SWEEP = "monitoring-hub-jira-reconcile-test";
+  const SWEEP_SESSION = `arn:aws:sts::${HUB}:assumed-role/${SWEEP}/${SWEEP}`;
+  const asSweep = (action: string, resource: string, extra: Partial<Request> = {}) =>
+    simulate({ principal: SWEEP_SESSION, action, resource, identityPolicy: doc("hub-reconcile-role-policy", "policy"), ...extra });
+
+  it("may be assumed by Lambda for this account only", async () => {
+    const assume = (account: string) =>
+      simulate({
+        principal: "lambda.amazonaws.com",
+        action: "sts:AssumeRole",
+        resource: `arn:aws:iam::${HUB}:role/${SWEEP}`,
+        context: { "aws:SourceAccount": account },
+        resourcePolicy: doc("hub-reconcile-role", "assumeRolePolicy"),
+      });
+
+    expect(await assume(HUB)).toBe("Allowed");
+    expect(await assume(OTHER)).toBe("ImplicitlyDenied");
+  });
+
+  it.each([
+    ["secretsmanager:GetSecretValue", "hub-jira-credentials"],
+    ["dynamodb:GetItem", "hub-jira-tickets"],
+    ["dynamodb:PutItem", "hub-jira-tickets"],
+    ["dynamodb:UpdateItem", "hub-jira-tickets"],
+  ])("allows %s on the JIRA Lambda's %s", async (action, resource) => {
+    expect(await asSweep(action, arnOf(resource))).toBe("Allowed");
+  });
+
+  it("reads alarm states and mute rules", async () => {
+    expect(await asSweep("cloudwatch:DescribeAlarms", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm:*`)).toBe("Allowed");
+    expect(await asSweep("cloudwatch:ListAlarmMuteRules", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm-mute-rule:*`)).toBe("Allowed");
+  });
+
+  it("writes logs into its own log group only", async () => {
+    const stream = (group: string) => `${group}:log-stream:2025/06/01/[$LATEST]0123456789abcdef`;
+
+    expect(await asSweep("logs:PutLogEvents", stream(arnOf("hub-reconcile-logs")))).toBe("Allowed");
+    expect(await asSweep("logs:PutLogEvents", stream(arnOf("hub-jira-logs")))).toBe("ImplicitlyDenied");
+  });
+
+  it("publishes its notice to the notice topic, through the topic's own policy, over TLS", async () => {
+    expect(await asSweep("sns:Publish", arnOf("hub-alerting-notices"), { resourcePolicy: doc("hub-alerting-notices-policy", "policy"), context: TLS })).toBe(
+      "Allowed",
+    );
+  });
+
+  it("is refused publishing to the alert topic, which would raise notifications", async () => {
+    expect(await asSweep("sns:Publish", arnOf("hub-alerting-alerts"), { resourcePolicy: doc("hub-alerting-alerts-policy", "policy"), context: TLS })).toBe(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it.each([
+    ["cloudwatch:PutMetricAlarm", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm:monitoring-hub-alarm-application-health-test`],
+    ["cloudwatch:SetAlarmState", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm:monitoring-hub-alarm-application-health-test`],
+    ["cloudwatch:DeleteAlarms", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm:monitoring-hub-alarm-application-health-test`],
+    ["cloudwatch:DisableAlarmActions", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm:monitoring-hub-alarm-application-health-test`],
+    ["cloudwatch:PutAlarmMuteRule", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm-mute-rule:monitoring-hub-mute-patching-test`],
+    ["cloudwatch:DeleteAlarmMuteRule", `arn:aws:cloudwatch:us-east-1:${HUB}:alarm-mute-rule:monitoring-hub-mute-patching-test`],
+    ["sqs:SendMessage", `arn:aws:sqs:us-east-1:${HUB}:monitoring-hub-jira-failures-test`],
+    ["dynamodb:Scan", `arn:aws:dynamodb:us-east-1:${HUB}:table/monitoring-hub-jira-tickets-test`],
+    ["dynamodb:DeleteItem", `arn:aws:dynamodb:us-east-1:${HUB}:table/monitoring-hub-jira-tickets-test`],
+    ["dynamodb:PutItem", `arn:aws:dynamodb:us-east-1:${HUB}:table/some-other-table`],
+    ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${HUB}:secret:some-other-secret-Zz99Yy`],
+    ["sns:Publish", `arn:aws:sns:us-east-1:${HUB}:some-other-topic`],
+    ["lambda:InvokeFunction", `arn:aws:lambda:us-east-1:${HUB}:function:monitoring-hub-jira-handler-test`],
+  ])("is refused %s on %s", async (action, resource) => {
+    expect(await asSweep(action, resource)).toBe("ImplicitlyDenied");
+  });
+
+  it("uses the key only through SNS, DynamoDB and (to decrypt) Secrets Manager", async () => {
+    const via = (action: string, service?: string) =>
+      asSweep(action, arnOf("hub-alerting-key"), {
+        resourcePolicy: doc("hub-alerting-key", "policy"),
+        context: service === undefined ? {} : { "kms:ViaService": `${service}.us-east-1.amazonaws.com` },
+      });
+
+    expect(await via("kms:GenerateDataKey", "sns")).toBe("Allowed");
+    expect(await via("kms:Decrypt", "dynamodb")).toBe("Allowed");
+    expect(await via("kms:Decrypt", "secretsmanager")).toBe("Allowed");
+    expect(await via("kms:GenerateDataKey", "sqs")).toBe("ImplicitlyDenied");
+    expect(await via("kms:Decrypt")).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("the reconciliation schedule's role", () => {
+  const ROLE = "monitoring-hub-jira-reconcile-scheduler-test";
+  const asScheduler = (action: string, resource: string) =>
+    simulate({ principal: `arn:aws:sts::${HUB}:assumed-role/${ROLE}/schedule`, action, resource, identityPolicy: doc("hub-reconcile-scheduler-role-policy", "policy") });
+
+  it("may be assumed by EventBridge Scheduler for this account only", async () => {
+    const assume = (principal: string, account: string) =>
+      simulate({
+        principal,
+        action: "sts:AssumeRole",
+        resource: `arn:aws:iam::${HUB}:role/${ROLE}`,
+        context: { "aws:SourceAccount": account },
+        resourcePolicy: doc("hub-reconcile-scheduler-role", "assumeRolePolicy"),
+      });
+
+    expect(await assume("scheduler.amazonaws.com", HUB)).toBe("Allowed");
+    expect(await assume("scheduler.amazonaws.com", OTHER)).toBe("ImplicitlyDenied");
+    expect(await assume("events.amazonaws.com", HUB)).toBe("ImplicitlyDenied");
+  });
+
+  it("invokes the sweep and nothing else", async () => {
+    expect(await asScheduler("lambda:InvokeFunction", arnOf("hub-reconcile-function"))).toBe("Allowed");
+    expect(await asScheduler("lambda:InvokeFunction", arnOf("hub-jira-function"))).toBe("ImplicitlyDenied");
+    expect(await asScheduler("lambda:UpdateFunctionCode", arnOf("hub-reconcile-function"))).toBe("ImplicitlyDenied");
   });
 });
 

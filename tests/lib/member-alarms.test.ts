@@ -52,6 +52,7 @@ describe("createAlarms with memberAccountAlarms", () => {
         errorMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors" },
         criticalMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationCriticalErrors" },
         jiraFunctionName: "monitoring-hub-jira-test",
+        reconcileFunctionName: "monitoring-hub-jira-reconcile-test",
         failureQueueName: "monitoring-hub-jira-failures-test",
         redriveQueueName: "monitoring-hub-jira-redrive-test",
         memberAccountIds: MEMBERS,

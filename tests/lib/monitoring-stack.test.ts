@@ -23,6 +23,8 @@ beforeAll(async () => {
 });
 
 const dependsOn = (from: RecordedResource, to: RecordedResource) => from.dependencies.includes(to.urn);
+/** The notification path's function (the other one, `index.reconcile`, is the reconciliation sweep). */
+const jiraFunction = () => monitor.ofType("aws:lambda/function:Function").find((fn) => fn.inputs.handler === "index.handler")!;
 const stack = () => monitor.one("monitoring-hub:index:MonitoringStack");
 
 describe("MonitoringStack", () => {
@@ -44,15 +46,48 @@ describe("MonitoringStack", () => {
   it("subscribes the Lambda only after the function and its invoke permission exist", () => {
     const subscription = monitor.ofType("aws:sns/topicSubscription:TopicSubscription").find((s) => s.inputs.protocol === "lambda")!;
 
-    expect(dependsOn(subscription, monitor.one("aws:lambda/function:Function"))).toBe(true);
+    expect(dependsOn(subscription, jiraFunction())).toBe(true);
     expect(dependsOn(subscription, monitor.one("aws:lambda/permission:Permission"))).toBe(true);
   });
 
-  it("creates the function's log group before the function", () => {
-    const fn = monitor.one("aws:lambda/function:Function");
-    const logGroup = monitor.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => String(g.inputs.name).startsWith("/aws/lambda/"))!;
+  it("creates each function's log group before the function", () => {
+    const functions = monitor.ofType("aws:lambda/function:Function");
 
-    expect(dependsOn(fn, logGroup)).toBe(true);
+    expect(functions.map((fn) => fn.inputs.handler).sort()).toEqual(["index.handler", "index.reconcile"]);
+    for (const fn of functions) {
+      const logGroup = monitor.ofType("aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === `/aws/lambda/${String(fn.inputs.name)}`)!;
+      expect(dependsOn(fn, logGroup)).toBe(true);
+    }
+  });
+
+  it("runs the reconciliation sweep on the configured schedule through a role that may invoke only the sweep", () => {
+    const schedule = monitor.one("aws:scheduler/schedule:Schedule");
+    const sweep = monitor.ofType("aws:lambda/function:Function").find((fn) => fn.inputs.handler === "index.reconcile")!;
+    const role = monitor.ofType("aws:iam/role:Role").find((r) => r.state.arn === (schedule.inputs.target as { roleArn: string }).roleArn)!;
+    const rolePolicy = monitor.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.propertyDependencies.role?.includes(role.urn))!;
+
+    expect(schedule.inputs).toMatchObject({ scheduleExpression: "rate(5 minutes)", target: { arn: sweep.state.arn, input: '{"source":"monitoring-hub.reconcile"}' } });
+    expect(JSON.parse(rolePolicy.inputs.policy as string).Statement).toEqual([
+      { Sid: "InvokeReconcileSweep", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: sweep.state.arn },
+    ]);
+    expect(dependsOn(schedule, rolePolicy)).toBe(true);
+    expect((sweep.inputs.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      TICKET_TOPIC_ARN: "arn:aws:sns:us-east-1:111122223333:monitoring-hub-alerts-dev",
+      ALARM_NAME_PREFIX: "monitoring-hub-alarm-",
+      ALARM_NAME_SUFFIX: "-dev",
+    });
+  });
+
+  it("mutes the alarms of the dev stack's maintenance window, after they exist", () => {
+    const rule = monitor.one("aws:cloudwatch/alarmMuteRule:AlarmMuteRule");
+    const composite = monitor.one("aws:cloudwatch/compositeAlarm:CompositeAlarm");
+
+    expect(rule.inputs).toMatchObject({
+      name: "monitoring-hub-mute-weekly-patching-dev",
+      rule: { schedule: { expression: "cron(0 2 * * SUN)", duration: "PT2H", timezone: "Europe/Berlin" } },
+      muteTargets: { alarmNames: ["monitoring-hub-alarm-application-health-dev"] },
+    });
+    expect(dependsOn(rule, composite)).toBe(true);
   });
 
   it("makes every alarm depend on the topic it notifies", () => {
@@ -140,8 +175,7 @@ describe("MonitoringStack", () => {
 
     expect(JSON.stringify(plan)).not.toContain("tok-4f1e2d3c");
     expect(secretVersion.inputs.secretString).toBe("[secret]");
-    const fn = monitor.one("aws:lambda/function:Function");
-    expect(JSON.stringify(fn.inputs)).not.toContain("tok-4f1e2d3c");
+    for (const fn of monitor.ofType("aws:lambda/function:Function")) expect(JSON.stringify(fn.inputs)).not.toContain("tok-4f1e2d3c");
   });
 });
 
@@ -159,6 +193,7 @@ const TAGGABLE_TYPES = new Set([
   "aws:cloudwatch/compositeAlarm:CompositeAlarm",
   "aws:cloudwatch/eventRule:EventRule",
   "aws:cloudwatch/contributorInsightRule:ContributorInsightRule",
+  "aws:cloudwatch/alarmMuteRule:AlarmMuteRule",
   "aws:oam/sink:Sink",
   "aws:cloudformation/stackSet:StackSet",
 ]);
@@ -171,20 +206,22 @@ const EXPECTED_COUNTS: Record<string, number> = {
   "aws:cloudwatch/dashboard:Dashboard": 1,
   "aws:cloudwatch/eventRule:EventRule": 1,
   "aws:cloudwatch/eventTarget:EventTarget": 1,
-  "aws:cloudwatch/logGroup:LogGroup": 4,
+  "aws:cloudwatch/alarmMuteRule:AlarmMuteRule": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 5,
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": 2,
   "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": 1,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": 6 + MEMBERS.length,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 7 + MEMBERS.length,
   "aws:dynamodb/table:Table": 1,
-  "aws:iam/role:Role": 1,
-  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:iam/role:Role": 3,
+  "aws:iam/rolePolicy:RolePolicy": 3,
   "aws:kms/alias:Alias": 1,
   "aws:kms/key:Key": 1,
-  "aws:lambda/function:Function": 1,
-  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+  "aws:lambda/function:Function": 2,
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
   "aws:lambda/permission:Permission": 1,
   "aws:oam/sink:Sink": 1,
   "aws:oam/sinkPolicy:SinkPolicy": 1,
+  "aws:scheduler/schedule:Schedule": 1,
   "aws:secretsmanager/secret:Secret": 1,
   "aws:secretsmanager/secretVersion:SecretVersion": 1,
   "aws:sns/topic:Topic": 2,

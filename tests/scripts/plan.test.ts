@@ -42,6 +42,7 @@ describe("npm run plan", () => {
       "jiraFunctionName",
       "jiraSecretArn",
       "noticeTopicArn",
+      "reconcileFunctionName",
       "redriveQueueUrl",
       "sinkArn",
       "stackSetName",
