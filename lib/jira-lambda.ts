@@ -6,6 +6,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JiraSettings } from "./config";
 import { bundleJiraHandler, type LambdaBundle } from "./lambda-bundle";
+import {
+  createLambdaLogsAndRole,
+  notifyHumansStatement,
+  readJiraCredentialStatement,
+  trackTicketsStatement,
+  useKeyThroughServicesStatements,
+  writeOwnLogsStatement,
+  type JiraBundleGrantArgs,
+} from "./lambda-role";
 import { physicalName, type StackContext } from "./naming";
 import type { PolicyDocument } from "./policy-document";
 import { withDependsOn } from "./resource-options";
@@ -138,20 +147,10 @@ export function createJiraLambda(name: string, args: JiraLambdaArgs, opts: pulum
     { ...opts },
   );
 
-  const logGroup = new aws.cloudwatch.LogGroup(
-    `${name}-logs`,
-    { name: `/aws/lambda/${functionName}`, retentionInDays: JIRA_LAMBDA_LOG_RETENTION_DAYS, tags: ctx.tags },
-    { ...opts },
-  );
-
-  const role = new aws.iam.Role(
-    `${name}-role`,
-    {
-      name: functionName,
-      assumeRolePolicy: ctx.accountId.apply((accountId) => JSON.stringify(jiraLambdaTrustPolicy({ accountId }))),
-      tags: ctx.tags,
-    },
-    { ...opts },
+  const { logGroup, role } = createLambdaLogsAndRole(
+    name,
+    { ctx, functionName, logRetentionDays: JIRA_LAMBDA_LOG_RETENTION_DAYS },
+    opts,
   );
   const rolePolicy = new aws.iam.RolePolicy(
     `${name}-role-policy`,
@@ -277,34 +276,11 @@ export function jiraLambdaEnvironment(jira: JiraSettings, refs: JiraLambdaRefs):
   };
 }
 
-/** Lambda may assume the role only for functions of this account (confused-deputy guard). */
-export function jiraLambdaTrustPolicy(args: { readonly accountId: string }): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "LambdaAssumesRole",
-        Effect: "Allow",
-        Principal: { Service: "lambda.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-      },
-    ],
-  };
-}
+export { jiraLambdaTrustPolicy } from "./lambda-role";
 
-/** The exact resources the JIRA Lambda touches. */
-export interface JiraLambdaPolicyArgs {
-  /** As the provider reports it, without a trailing `:*`. */
-  readonly logGroupArn: string;
-  readonly secretArn: string;
-  readonly tableArn: string;
+/** The exact resources the JIRA Lambda touches: the sweep's, plus its on-failure queue. */
+export interface JiraLambdaPolicyArgs extends JiraBundleGrantArgs {
   readonly failureQueueArn: string;
-  readonly noticeTopicArn: string;
-  readonly keyArn: string;
-  /** `kms:ViaService` names the endpoint (`<service>.<region>.<dns suffix>`) of the service calling KMS. */
-  readonly region: string;
-  readonly partition: string;
 }
 
 /**
@@ -312,30 +288,12 @@ export interface JiraLambdaPolicyArgs {
  * topic is deliberately absent: publishing there would re-trigger the function.
  */
 export function jiraLambdaPolicy(args: JiraLambdaPolicyArgs): PolicyDocument {
-  const dnsSuffix = args.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-  const via = (service: string) => `${service}.${args.region}.${dnsSuffix}`;
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        // Both actions authorize against the stream (`<group arn>:log-stream:<name>`), per the IAM service reference.
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${args.logGroupArn}:log-stream:*`,
-      },
-      {
-        Sid: "ReadJiraCredential",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: args.secretArn,
-      },
-      {
-        Sid: "TrackTickets",
-        Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        Resource: args.tableArn,
-      },
+      writeOwnLogsStatement(args.logGroupArn),
+      readJiraCredentialStatement(args.secretArn),
+      trackTicketsStatement(args.tableArn),
       {
         // The async on-failure destination sends with the execution role (FACTS 39).
         Sid: "ParkFailedInvocations",
@@ -343,27 +301,8 @@ export function jiraLambdaPolicy(args: JiraLambdaPolicyArgs): PolicyDocument {
         Action: "sqs:SendMessage",
         Resource: args.failureQueueArn,
       },
-      {
-        Sid: "NotifyHumans",
-        Effect: "Allow",
-        Action: "sns:Publish",
-        Resource: args.noticeTopicArn,
-      },
-      {
-        Sid: "UseKeyThroughWritingServices",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: args.keyArn,
-        Condition: { StringEquals: { "kms:ViaService": [via("sns"), via("sqs"), via("dynamodb")] } },
-      },
-      {
-        // Reading a secret only decrypts.
-        Sid: "UseKeyThroughSecretsManager",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: args.keyArn,
-        Condition: { StringEquals: { "kms:ViaService": via("secretsmanager") } },
-      },
+      notifyHumansStatement(args.noticeTopicArn),
+      ...useKeyThroughServicesStatements(args, ["sns", "sqs", "dynamodb"]),
     ],
   };
 }

@@ -8,7 +8,17 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmNameAffixes } from "./alarm-specs";
 import type { JiraSettings, ReconcileSettings } from "./config";
-import { jiraLambdaEnvironment, jiraLambdaTrustPolicy, type JiraLambda, type JiraLambdaRefs } from "./jira-lambda";
+import { jiraLambdaEnvironment, type JiraLambda, type JiraLambdaRefs } from "./jira-lambda";
+import {
+  createLambdaLogsAndRole,
+  notifyHumansStatement,
+  readJiraCredentialStatement,
+  serviceTrustPolicy,
+  trackTicketsStatement,
+  useKeyThroughServicesStatements,
+  writeOwnLogsStatement,
+  type JiraBundleGrantArgs,
+} from "./lambda-role";
 import { physicalName, type StackContext } from "./naming";
 import type { PolicyDocument } from "./policy-document";
 import { withDependsOn } from "./resource-options";
@@ -74,21 +84,7 @@ export function createReconcile(name: string, args: ReconcileArgs, opts: pulumi.
   const { ctx, jiraLambda } = args;
   const functionName = physicalName(ctx.suffix, "jira-reconcile");
 
-  const logGroup = new aws.cloudwatch.LogGroup(
-    `${name}-logs`,
-    { name: `/aws/lambda/${functionName}`, retentionInDays: RECONCILE_LOG_RETENTION_DAYS, tags: ctx.tags },
-    { ...opts },
-  );
-
-  const role = new aws.iam.Role(
-    `${name}-role`,
-    {
-      name: functionName,
-      assumeRolePolicy: ctx.accountId.apply((accountId) => JSON.stringify(jiraLambdaTrustPolicy({ accountId }))),
-      tags: ctx.tags,
-    },
-    { ...opts },
-  );
+  const { logGroup, role } = createLambdaLogsAndRole(name, { ctx, functionName, logRetentionDays: RECONCILE_LOG_RETENTION_DAYS }, opts);
   const rolePolicy = new aws.iam.RolePolicy(
     `${name}-role-policy`,
     {
@@ -201,17 +197,7 @@ export function reconcileEnvironment(jira: JiraSettings, refs: JiraLambdaRefs, s
 }
 
 /** The exact resources the sweep touches. */
-export interface ReconcilePolicyArgs {
-  /** As the provider reports it, without a trailing `:*`. */
-  readonly logGroupArn: string;
-  readonly secretArn: string;
-  readonly tableArn: string;
-  readonly noticeTopicArn: string;
-  readonly keyArn: string;
-  /** `kms:ViaService` names the endpoint (`<service>.<region>.<dns suffix>`) of the service calling KMS. */
-  readonly region: string;
-  readonly partition: string;
-}
+export type ReconcilePolicyArgs = JiraBundleGrantArgs;
 
 /**
  * The sweep's role: the JIRA Lambda's grants minus the failure queue (the sweep has no on-failure destination: the
@@ -219,25 +205,13 @@ export interface ReconcilePolicyArgs {
  * raise notifications. Reading alarms is the only statement on `*`, and it only reads.
  */
 export function reconcilePolicy(args: ReconcilePolicyArgs): PolicyDocument {
-  const dnsSuffix = args.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-  const via = (service: string) => `${service}.${args.region}.${dnsSuffix}`;
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${args.logGroupArn}:log-stream:*`,
-      },
-      { Sid: "ReadJiraCredential", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArn },
-      {
-        Sid: "TrackTickets",
-        Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        Resource: args.tableArn,
-      },
-      { Sid: "NotifyHumans", Effect: "Allow", Action: "sns:Publish", Resource: args.noticeTopicArn },
+      writeOwnLogsStatement(args.logGroupArn),
+      readJiraCredentialStatement(args.secretArn),
+      trackTicketsStatement(args.tableArn),
+      notifyHumansStatement(args.noticeTopicArn),
       {
         // No narrower resource works. CloudWatch returns composite alarms (the ticketing composite is one) only to a
         // DescribeAlarms permission scoped to "*" (CloudWatch permissions reference), though the IAM service reference
@@ -250,39 +224,14 @@ export function reconcilePolicy(args: ReconcilePolicyArgs): PolicyDocument {
         Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListAlarmMuteRules"],
         Resource: "*",
       },
-      {
-        Sid: "UseKeyThroughWritingServices",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: args.keyArn,
-        Condition: { StringEquals: { "kms:ViaService": [via("sns"), via("dynamodb")] } },
-      },
-      {
-        // Reading a secret only decrypts.
-        Sid: "UseKeyThroughSecretsManager",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: args.keyArn,
-        Condition: { StringEquals: { "kms:ViaService": via("secretsmanager") } },
-      },
+      ...useKeyThroughServicesStatements(args, ["sns", "dynamodb"]),
     ],
   };
 }
 
 /** EventBridge Scheduler may assume the role only for schedules of this account (confused-deputy guard). */
 export function schedulerTrustPolicy(args: { readonly accountId: string }): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "SchedulerAssumesRole",
-        Effect: "Allow",
-        Principal: { Service: "scheduler.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-      },
-    ],
-  };
+  return serviceTrustPolicy({ sid: "SchedulerAssumesRole", service: "scheduler.amazonaws.com", accountId: args.accountId });
 }
 
 /** The schedule's role may invoke the sweep's function and nothing else. */

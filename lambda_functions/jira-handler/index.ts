@@ -39,27 +39,75 @@ const secretsManager = lazy<SecretsManagerClient>(async () => new (await import(
 const sns = lazy<SNSClient>(async () => new (await import("./aws-sns")).SNSClient({}));
 const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("./aws-cloudwatch")).CloudWatchClient({}));
 
-interface Runtime {
-  readonly config: HandlerConfig;
+/** What an entry point builds once from its configuration and reuses on warm invocations. */
+interface Runtime<C extends HandlerConfig> {
+  readonly config: C;
   readonly store: TicketStore;
   readonly credentials: JiraCredentialsSource;
   readonly recentIssues: RecentIssues;
 }
 
-let runtime: Runtime | undefined;
-
-function getRuntime(): Runtime {
-  if (runtime === undefined) {
-    const config = readConfig();
-    runtime = {
-      config,
-      store: new TicketStore(dynamodb, config.ticketsTableName, config.lifecycle),
-      credentials: new JiraCredentialsSource(secretsManager, config.jira.secretArn, config.jira.api),
-      recentIssues: new RecentIssues(),
-    };
-  }
-  return runtime;
+/** One entry point's runtime: built on first `get()`; `current` is undefined until that succeeded. */
+interface LazyRuntime<C extends HandlerConfig> {
+  get(): Runtime<C>;
+  readonly current: Runtime<C> | undefined;
 }
+
+/**
+ * Builds an entry point's runtime from `read()` on first use and keeps it for warm invocations. When `read` throws
+ * (a configuration error), nothing is cached and the next invocation reads the environment again.
+ */
+function lazyRuntime<C extends HandlerConfig>(read: () => C): LazyRuntime<C> {
+  let runtime: Runtime<C> | undefined;
+  return {
+    get() {
+      if (runtime === undefined) {
+        const config = read();
+        runtime = {
+          config,
+          store: new TicketStore(dynamodb, config.ticketsTableName, config.lifecycle),
+          credentials: new JiraCredentialsSource(secretsManager, config.jira.secretArn, config.jira.api),
+          recentIssues: new RecentIssues(),
+        };
+      }
+      return runtime;
+    },
+    get current() {
+      return runtime;
+    },
+  };
+}
+
+/** The time budget of one invocation. */
+interface InvocationClock {
+  readonly startedAt: number;
+  readonly remainingTimeMs: () => number;
+  /** Kept free at the end for the notice: {@link SAFETY_MARGIN_MS}, at most a quarter of what is left at the start. */
+  readonly safetyMarginMs: number;
+}
+
+/** Reads the budget from the Lambda context, or assumes `defaultTimeoutMs` from now when there is none. */
+function invocationClock(context: Context | undefined, defaultTimeoutMs: number): InvocationClock {
+  const startedAt = Date.now();
+  const remainingTimeMs = context === undefined ? () => startedAt + defaultTimeoutMs - Date.now() : () => context.getRemainingTimeInMillis();
+  const safetyMarginMs = Math.min(SAFETY_MARGIN_MS, Math.floor(remainingTimeMs() / 4));
+  return { startedAt, remainingTimeMs, safetyMarginMs };
+}
+
+/** The JIRA client for one invocation: the runtime's credentials, bounded by the invocation's clock. */
+function jiraClient({ config, credentials }: Runtime<HandlerConfig>, { remainingTimeMs, safetyMarginMs }: InvocationClock): JiraTicketCreator {
+  return new JiraTicketCreator({
+    ...config.jira,
+    resolveTransition: config.lifecycle.resolveTransition,
+    credentials: () => credentials.get(),
+    onAuthFailure: () => credentials.invalidate(),
+    remainingTimeMs,
+    log,
+    retry: { safetyMarginMs },
+  });
+}
+
+const handlerRuntime = lazyRuntime(readConfig);
 
 /**
  * SNS-triggered entry point: every record is parsed; records that are not alarm notifications are logged and
@@ -67,9 +115,7 @@ function getRuntime(): Runtime {
  * notice on FALLBACK_TOPIC_ARN, and the invocation then fails so it lands in the on-failure destination.
  */
 export async function handler(event: SNSEvent, context?: Context): Promise<HandlerSummary> {
-  const startedAt = Date.now();
-  const remainingTimeMs = context === undefined ? () => startedAt + DEFAULT_TIMEOUT_MS - Date.now() : () => context.getRemainingTimeInMillis();
-  const safetyMarginMs = Math.min(SAFETY_MARGIN_MS, Math.floor(remainingTimeMs() / 4));
+  const clock = invocationClock(context, DEFAULT_TIMEOUT_MS);
   if (context !== undefined) log.setContext(context);
   const records: unknown[] | undefined = Array.isArray(event?.Records) ? event.Records : undefined;
   if (records === undefined) {
@@ -87,16 +133,10 @@ export async function handler(event: SNSEvent, context?: Context): Promise<Handl
       continue;
     }
     try {
-      const { config, store, credentials, recentIssues } = getRuntime();
-      const jira = new JiraTicketCreator({
-        ...config.jira,
-        resolveTransition: config.lifecycle.resolveTransition,
-        credentials: () => credentials.get(),
-        onAuthFailure: () => credentials.invalidate(),
-        remainingTimeMs,
-        log,
-        retry: { safetyMarginMs },
-      });
+      const runtime = handlerRuntime.get();
+      const { config, store, recentIssues } = runtime;
+      const { remainingTimeMs, safetyMarginMs } = clock;
+      const jira = jiraClient(runtime, clock);
       await handleAlarm(parsed, { store, jira, settings: config.lifecycle, log, recentIssues, remainingTimeMs, safetyMarginMs });
       handled += 1;
     } catch (error) {
@@ -115,7 +155,7 @@ async function reportFailure(n: AlarmNotification, error: unknown, context: Cont
   const attempted = error instanceof AlarmHandlingError ? error.attempted : undefined;
   log.error("Alarm not recorded in JIRA", { alarmName: n.alarmName, fingerprint: n.fingerprint, state: n.state, attempted, error: describeError(cause) });
   // The topic is read straight from the environment so a broken configuration can still be reported.
-  const topicArn = runtime?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
+  const topicArn = handlerRuntime.current?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
   if (topicArn === undefined || topicArn === "") {
     log.error("FALLBACK_TOPIC_ARN is not set; no notice sent", { alarmName: n.alarmName, fingerprint: n.fingerprint });
     return;
@@ -135,27 +175,7 @@ export type ReconcileSummary = Omit<SweepReport, "failures">;
 /** The sweep's function timeout, assumed when no Lambda context is given (lib/reconcile.ts sets the same). */
 const RECONCILE_DEFAULT_TIMEOUT_MS = 300_000;
 
-interface ReconcileRuntime {
-  readonly config: ReconcileConfig;
-  readonly store: TicketStore;
-  readonly credentials: JiraCredentialsSource;
-  readonly recentIssues: RecentIssues;
-}
-
-let reconcileRuntime: ReconcileRuntime | undefined;
-
-function getReconcileRuntime(): ReconcileRuntime {
-  if (reconcileRuntime === undefined) {
-    const config = readReconcileConfig();
-    reconcileRuntime = {
-      config,
-      store: new TicketStore(dynamodb, config.ticketsTableName, config.lifecycle),
-      credentials: new JiraCredentialsSource(secretsManager, config.jira.secretArn, config.jira.api),
-      recentIssues: new RecentIssues(),
-    };
-  }
-  return reconcileRuntime;
-}
+const reconcileRuntime = lazyRuntime(readReconcileConfig);
 
 /**
  * Scheduled entry point of the reconciliation sweep (its own function, same bundle): the event is the schedule's input
@@ -165,34 +185,25 @@ function getReconcileRuntime(): ReconcileRuntime {
  * fails; nothing needs replaying, the next sweep is the retry.
  */
 export async function reconcile(event: unknown, context?: Context): Promise<ReconcileSummary> {
-  const startedAt = Date.now();
-  const remainingTimeMs = context === undefined ? () => startedAt + RECONCILE_DEFAULT_TIMEOUT_MS - Date.now() : () => context.getRemainingTimeInMillis();
-  const safetyMarginMs = Math.min(SAFETY_MARGIN_MS, Math.floor(remainingTimeMs() / 4));
+  const clock = invocationClock(context, RECONCILE_DEFAULT_TIMEOUT_MS);
   if (context !== undefined) log.setContext(context);
   const source = (event as { source?: unknown } | null | undefined)?.source;
   if (source !== RECONCILE_EVENT_SOURCE) {
     log.warn("Not a reconciliation request; nothing to do", { expectedSource: RECONCILE_EVENT_SOURCE, source: typeof source === "string" ? source : typeof source });
     return { pages: 0, owned: 0, ignored: 0, opened: 0, resolved: 0, inSync: 0, muted: 0, remaining: 0, jiraWrites: 0 };
   }
-  let rt: ReconcileRuntime;
+  let runtime: Runtime<ReconcileConfig>;
   try {
-    rt = getReconcileRuntime();
+    runtime = reconcileRuntime.get();
   } catch (error) {
     const cause = error instanceof Error ? error : new Error(String(error));
     log.error("Reconciliation sweep cannot start", { error: describeError(cause) });
     await reportSweepFailures([{ alarmName: "(every alarm)", attempted: "read the sweep's configuration", error: cause }], 0, context);
     throw cause;
   }
-  const { config, store, credentials, recentIssues } = rt;
-  const jira = new JiraTicketCreator({
-    ...config.jira,
-    resolveTransition: config.lifecycle.resolveTransition,
-    credentials: () => credentials.get(),
-    onAuthFailure: () => credentials.invalidate(),
-    remainingTimeMs,
-    log,
-    retry: { safetyMarginMs },
-  });
+  const { config, store, recentIssues } = runtime;
+  const { startedAt, remainingTimeMs, safetyMarginMs } = clock;
+  const jira = jiraClient(runtime, clock);
   const { failures, ...summary } = await runSweep({
     alarms: cloudWatchAlarmSource(cloudWatch),
     store,
@@ -213,7 +224,7 @@ export async function reconcile(event: unknown, context?: Context): Promise<Reco
 }
 
 async function reportSweepFailures(failures: readonly SweepFailure[], remaining: number, context: Context | undefined): Promise<void> {
-  const topicArn = reconcileRuntime?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
+  const topicArn = reconcileRuntime.current?.config.fallbackTopicArn ?? process.env.FALLBACK_TOPIC_ARN;
   if (topicArn === undefined || topicArn === "") {
     log.error("FALLBACK_TOPIC_ARN is not set; no notice sent", { failed: failures.length });
     return;
