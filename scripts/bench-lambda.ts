@@ -2,17 +2,21 @@
  * Measures the JIRA Lambda bundle: size (minified, zipped), load time in a fresh Node process against bare Node, warm
  * handling time per notification against the local JIRA emulator, and peak RSS over 1,000 notifications. Prints
  * figures beside their targets; it never fails on a missed target (timing is machine-dependent, so no test asserts it).
+ * It does fail, without printing figures, when the memory run did not handle every notification as the lifecycle
+ * requires (tickets, comments, resolutions and table records counted in the emulators): a bundle that crashes, skips
+ * or short-cuts notifications must not report a good peak RSS.
  *
  *   node -r ./scripts/register-ts.js scripts/bench-lambda.ts [--json] [--runs N] [--warm N] [--notifications N]
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import type { SNSEvent } from "aws-lambda";
 import { writeJiraHandlerBundle } from "../lib/lambda-bundle";
-import { alarmEvent, alarmMessage, fixtureMessage, type AlarmMessage } from "../tests/support/events";
+import { BundleProcess, LAMBDA_128MB_NODE_FLAGS, type InvokeTally } from "../tests/support/bundle-process";
+import { alarmEvent, alarmMessage, fixtureMessage, identityLabel, type AlarmMessage } from "../tests/support/events";
 import { AMBIENT_AWS_VARIABLES, handlerEnvironment, lambdaContext } from "../tests/support/handler-env";
 import { JiraEmulator } from "../tests/support/jira-emulator";
 import { startLocalAws, type LocalAws } from "../tests/support/local-aws";
@@ -103,7 +107,7 @@ export function parseArgs(argv: readonly string[]): { json: boolean; options: Be
 const BASE = fixtureMessage("sns-metric-alarm-ALARM.json");
 
 /** ALARM (a new ticket), a repeat ALARM (inside the comment cooldown) and OK (comment + resolve) for alarm `i`. */
-function lifecycle(i: number, startMs: number): Array<{ kind: "create" | "repeat" | "resolve"; event: SNSEvent }> {
+export function lifecycle(i: number, startMs: number): Array<{ kind: "create" | "repeat" | "resolve"; event: SNSEvent }> {
   const name = `bench-alarm-${i}`;
   const message = (state: "ALARM" | "OK", offsetMs: number): AlarmMessage =>
     alarmMessage(BASE, { name, state, oldState: state === "OK" ? "ALARM" : "OK", at: startMs + offsetMs });
@@ -128,49 +132,66 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): number {
   return elapsed;
 }
 
-/**
- * The heap flags the Lambda Node.js runtime's bootstrap passes for a 128 MB function (new space = memory / 10, half of
- * it per semi-space, old space = the rest), as seen in public copies of that bootstrap. Without them V8 sizes its heap
- * from the machine's RAM and collects lazily, which inflates RSS far beyond what the function would use.
- */
-export const LAMBDA_128MB_NODE_FLAGS = ["--expose-gc", "--max-semi-space-size=6", "--max-old-space-size=116"] as const;
+/** The Lambda 128 MB runtime's node flags, which the memory run uses (defined beside the runner that applies them). */
+export { LAMBDA_128MB_NODE_FLAGS };
 
-/**
- * Runs in a fresh Node process: loads the bundle, handles every event in order, and reports its peak RSS and the heap
- * left after a full collection (a leak would show there, lazy collection would not).
- */
-const MEMORY_CHILD = `
-const fs = require("node:fs");
-const { handler } = require(process.env.BENCH_BUNDLE);
-const afterLoadKb = process.memoryUsage().rss / 1024;
-const events = JSON.parse(fs.readFileSync(process.env.BENCH_EVENTS, "utf8"));
-const context = () => ({ functionName: "bench", memoryLimitInMB: "128", awsRequestId: "bench", getRemainingTimeInMillis: () => 30000 });
-(async () => {
-  for (const event of events) await handler(event, context());
-  const maxRssKb = process.resourceUsage().maxRSS;
-  global.gc();
-  const heapAfterGcKb = process.memoryUsage().heapUsed / 1024;
-  process.stdout.write(JSON.stringify({ handled: events.length, afterLoadKb, maxRssKb, heapAfterGcKb }));
-  process.exit(0);
-})().catch((err) => { console.error(err); process.exit(1); });
-`;
+/** One notification of an alarm's lifecycle (see {@link lifecycle}). */
+export type Step = ReturnType<typeof lifecycle>[number];
 
-interface MemoryRun {
-  readonly handled: number;
-  readonly afterLoadKb: number;
-  readonly maxRssKb: number;
-  readonly heapAfterGcKb: number;
+/** What the emulators saw before the memory run, so its own effects can be counted. */
+export interface Before {
+  readonly issues: number;
+  readonly records: number;
+  readonly secretReads: number;
 }
 
-function runChild(env: NodeJS.ProcessEnv): Promise<MemoryRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...LAMBDA_128MB_NODE_FLAGS, "-e", MEMORY_CHILD], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`memory run failed (${code}): ${err}`))));
-  });
+/**
+ * Checks that the memory run really handled `steps`: every invocation returned with its record handled, and the
+ * emulators hold what the lifecycle produces, counted per alarm: one ticket for its ALARM, a comment for its repeat
+ * ALARM (the first repeat has no cooldown to respect), a comment and a resolution for its OK, one table record; one
+ * secret read for the whole warm process; no notice, no non-conforming JIRA request.
+ * @returns the problems found, empty when the run is proven.
+ */
+export async function memoryRunProblems(
+  steps: readonly Step[],
+  tally: InvokeTally,
+  jira: Pick<JiraEmulator, "issues" | "commentsOf" | "violations">,
+  aws: Pick<LocalAws, "records" | "secretReads" | "notices">,
+  before: Before,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (tally.invocations !== steps.length || tally.handled !== steps.length || tally.skipped !== 0 || tally.failed !== 0) {
+    problems.push(
+      `${tally.invocations} invocations for ${steps.length} notifications: ${tally.handled} handled, ${tally.skipped} skipped, ${tally.failed} failed` +
+        (tally.errors.length === 0 ? "" : ` (${tally.errors.map((e) => `${e.name}: ${e.message}`).join(" | ")})`),
+    );
+  }
+  const expected = new Map<string, { comments: number; resolved: boolean }>();
+  for (const step of steps) {
+    const label = identityLabel((JSON.parse(step.event.Records[0].Sns.Message) as AlarmMessage).AlarmArn);
+    const alarm = expected.get(label) ?? { comments: 0, resolved: false };
+    if (step.kind !== "create") alarm.comments += 1;
+    if (step.kind === "resolve") alarm.resolved = true;
+    expected.set(label, alarm);
+  }
+  const created = jira.issues().slice(before.issues);
+  if (created.length !== expected.size) problems.push(`${created.length} tickets created for ${expected.size} alarms`);
+  let wrong = 0;
+  for (const issue of created) {
+    const label = issue.labels.find((l) => expected.has(l));
+    const want = label === undefined ? undefined : expected.get(label);
+    if (want === undefined || jira.commentsOf(issue.key).length !== want.comments || (issue.statusCategory === "done") !== want.resolved) wrong += 1;
+    if (label !== undefined) expected.delete(label);
+  }
+  if (wrong > 0) problems.push(`${wrong} tickets with the wrong alarm, comments or status`);
+  if (expected.size > 0) problems.push(`${expected.size} alarms without a ticket`);
+  const records = (await aws.records()).length - before.records;
+  if (records !== created.length) problems.push(`${records} table records for ${created.length} tickets`);
+  const secretReads = aws.secretReads() - before.secretReads;
+  if (secretReads !== 1) problems.push(`${secretReads} secret reads (one expected: the warm process caches it)`);
+  if (aws.notices.length > 0) problems.push(`${aws.notices.length} failure notices, the first: ${aws.notices[0].subject ?? aws.notices[0].message}`);
+  if (jira.violations.length > 0) problems.push(`non-conforming JIRA requests: ${JSON.stringify(jira.violations.slice(0, 3))}`);
+  return problems;
 }
 
 /** Builds the bundle into a temporary directory, measures it, and returns (and prints) the figures. */
@@ -209,13 +230,27 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       timings[step.kind].push(performance.now() - started);
     }
 
-    const memoryEvents = Array.from({ length: Math.ceil(options.notifications / 3) }, (_, i) => lifecycle(100_000 + i, startMs))
+    // The memory run: a fresh process with the Lambda runtime's heap flags handles every notification in order, the
+    // whole list held in memory meanwhile; then the emulators must show that each one was handled.
+    const memorySteps = Array.from({ length: Math.ceil(options.notifications / 3) }, (_, i) => lifecycle(100_000 + i, startMs))
       .flat()
-      .slice(0, options.notifications)
-      .map((step) => step.event);
+      .slice(0, options.notifications);
     const eventsFile = path.join(workDir, "events.json");
-    writeFileSync(eventsFile, JSON.stringify(memoryEvents));
-    const memory = await runChild({ ...childEnv, BENCH_BUNDLE: bundle.file, BENCH_EVENTS: eventsFile });
+    writeFileSync(eventsFile, JSON.stringify(memorySteps.map((step) => step.event)));
+    const before: Before = { issues: jira.issues().length, records: (await aws.records()).length, secretReads: aws.secretReads() };
+    const child = await BundleProcess.start(bundle.file, { env: handlerEnv });
+    const { tally, memory } = await (async () => {
+      try {
+        const handled = await child.invokeFile(eventsFile);
+        const measured = await child.memory();
+        await child.stop();
+        return { tally: handled, memory: measured };
+      } finally {
+        child.kill();
+      }
+    })();
+    const problems = await memoryRunProblems(memorySteps, tally, jira, aws, before);
+    if (problems.length > 0) throw new Error(`the notifications were not all handled, so the figures mean nothing: ${problems.join("; ")}`);
 
     const bareNodeMs = median(bare);
     const bundleMs = median(loaded);
@@ -229,7 +264,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         resolve: spread(timings.resolve),
       },
       memory: {
-        notifications: memory.handled,
+        notifications: tally.invocations,
         nodeFlags: [...LAMBDA_128MB_NODE_FLAGS],
         peakRssMb: mb(memory.maxRssKb),
         afterLoadRssMb: mb(memory.afterLoadKb),
@@ -237,7 +272,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         maxPeakRssMb: TARGETS.maxPeakRssMb,
       },
     };
-    if (jira.violations.length > 0) throw new Error(`the handler sent non-conforming JIRA requests: ${JSON.stringify(jira.violations.slice(0, 3))}`);
     process.stdout.write(json ? `${JSON.stringify(figures, null, 2)}\n` : render(figures));
     return figures;
   } finally {

@@ -1,5 +1,8 @@
-// The benchmark's pure helpers; the figures themselves are machine-dependent and never asserted.
-import { parseArgs, quantile, spread, zipSize } from "../../scripts/bench-lambda";
+// The benchmark's pure helpers and the check that its memory run handled every notification; the figures themselves
+// are machine-dependent and never asserted.
+import { lifecycle, memoryRunProblems, parseArgs, quantile, spread, zipSize, type Step } from "../../scripts/bench-lambda";
+import { identityLabel, messageOf } from "../support/events";
+import type { EmulatedIssue } from "../support/jira-emulator";
 
 describe("bench-lambda helpers", () => {
   it("takes nearest-rank quantiles", () => {
@@ -28,5 +31,34 @@ describe("bench-lambda helpers", () => {
     expect(parseArgs([])).toEqual({ json: false, options: { runs: 15, warm: 300, notifications: 1000 } });
     expect(() => parseArgs(["--runs", "zero"])).toThrow("--runs needs a positive whole number");
     expect(() => parseArgs(["--fast"])).toThrow("unknown argument --fast");
+  });
+
+  describe("memoryRunProblems", () => {
+    const steps: Step[] = [...lifecycle(1, Date.now()), ...lifecycle(2, Date.now()).slice(0, 2)];
+    const labelOf = (step: Step) => identityLabel(messageOf(step.event.Records[0]).AlarmArn);
+    const issue = (key: string, step: Step, statusCategory: "new" | "done") => ({ key, labels: [labelOf(step)], statusCategory }) as unknown as EmulatedIssue;
+    const proven = { invocations: 5, handled: 5, skipped: 0, failed: 0, errors: [] };
+    const fakes = (issues: EmulatedIssue[], comments: Record<string, number>, records: number) => ({
+      jira: { issues: () => issues, commentsOf: (key: string) => Array.from({ length: comments[key] ?? 0 }), violations: [] } as never,
+      aws: { records: async () => Array.from({ length: records }, () => ({})), secretReads: () => 1, notices: [] } as never,
+    });
+
+    it("finds nothing when every alarm has its ticket, comments, resolution and record", async () => {
+      const { jira, aws } = fakes([issue("OPS-1", steps[0], "done"), issue("OPS-2", steps[3], "new")], { "OPS-1": 2, "OPS-2": 1 }, 2);
+
+      expect(await memoryRunProblems(steps, proven, jira, aws, { issues: 0, records: 0, secretReads: 0 })).toEqual([]);
+    });
+
+    it("lists failed invocations, missing tickets and records, and wrong comments", async () => {
+      const { jira, aws } = fakes([issue("OPS-1", steps[0], "new")], { "OPS-1": 1 }, 1);
+      const failing = { invocations: 5, handled: 3, skipped: 0, failed: 2, errors: [{ name: "Error", message: "JIRA down" }] };
+
+      expect(await memoryRunProblems(steps, failing, jira, aws, { issues: 0, records: 0, secretReads: 0 })).toEqual([
+        "5 invocations for 5 notifications: 3 handled, 0 skipped, 2 failed (Error: JIRA down)",
+        "1 tickets created for 2 alarms",
+        "1 tickets with the wrong alarm, comments or status",
+        "1 alarms without a ticket",
+      ]);
+    });
   });
 });
