@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: prints figures for the speed and memory targets (never asserted in tests).
  * - the offline plan against a bare Node start (target: under 3.0 s, what an equivalent CDK app takes here);
+ * - program evaluation for 3, 50 and 500 member accounts (scripts/bench-scale.ts);
  * - the JIRA Lambda bundle: size, load time, warm handling time and peak memory (scripts/bench-lambda.ts).
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { main as benchLambda } from "./bench-lambda";
+import { main as benchScale } from "./bench-scale";
 import { REPO_ROOT } from "./stack-config";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -34,10 +36,16 @@ function benchPlan(): void {
   console.log(`  plan                 ${plan.toFixed(0).padStart(6)} ms   target < 3000 ms (CDK + cdk-monitoring-constructs: 3.0 s)  ${plan < 3000 ? "OK" : "MISSED"}`);
 }
 
-if (require.main === module) {
+async function benchAll(): Promise<void> {
   benchPlan();
   console.log("");
-  benchLambda().catch((err: unknown) => {
+  await benchScale([]);
+  console.log("");
+  await benchLambda([]);
+}
+
+if (require.main === module) {
+  benchAll().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
