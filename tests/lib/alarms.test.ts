@@ -8,7 +8,8 @@ import { ALARM_SPECS } from "../../lib/alarm-specs";
 import { createAlarms, type Alarms, type AlarmsArgs } from "../../lib/alarms";
 import { MOCK_HUB_ACCOUNT_ID, record, settle, valueOf, type RecordingMonitor } from "../../scripts/recorder";
 import { APPLICATION_ERRORS_TICKET_TEXT, TEST_RUNBOOK_URL } from "../helpers/alarm-text";
-import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
+import { testAlarmsArgs } from "../helpers/alarms-args";
+import { TEST_STACK, TEST_TAGS, testParent } from "../helpers/stack-context";
 
 const runbookUrl = TEST_RUNBOOK_URL;
 const ticketArn = `arn:aws:sns:us-east-1:${MOCK_HUB_ACCOUNT_ID}:monitoring-hub-tickets-test`;
@@ -26,24 +27,8 @@ describe("createAlarms", () => {
     const recorded = await record(
       () => {
         const parent = testParent();
-        const tickets = new aws.sns.Topic("tickets", { name: "monitoring-hub-tickets-test" }, { parent });
-        const notices = new aws.sns.Topic("notices", { name: "monitoring-hub-notices-test" }, { parent });
-        args = {
-          ctx: testContext(),
-          runbookUrl,
-          ticketTopicArn: tickets.arn,
-          noticeTopicArn: notices.arn,
-          errorMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors" },
-          criticalMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationCriticalErrors" },
-          jiraFunctionName: "monitoring-hub-jira-test",
-          reconcileFunctionName: "monitoring-hub-jira-reconcile-test",
-          failureQueueName: "monitoring-hub-jira-failures-test",
-          redriveQueueName: "monitoring-hub-jira-redrive-test",
-          // Member accounts are known but memberAccountAlarms is off: no alarm may read them (tests/lib/member-alarms.test.ts has it on).
-          memberAccountIds: ["444455556666", "555566667777", "666677778888"],
-          memberAccountAlarms: false,
-          memberMetricDependencies: [],
-        };
+        // Member accounts are known but memberAccountAlarms is off: no alarm may read them (tests/lib/member-alarms.test.ts has it on).
+        args = testAlarmsArgs(parent, { memberAccountIds: ["444455556666", "555566667777", "666677778888"], memberAccountAlarms: false, memberMetricDependencies: [] });
         const upstream = new aws.sns.Topic("upstream", {}, { parent });
         return { parent, alarms: createAlarms("hub-alarms", args, { parent, dependsOn: [upstream] }) };
       },

@@ -5,10 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import { ALARM_SPECS } from "../../lib/alarm-specs";
-import { createAlarms, type Alarms, type AlarmsArgs } from "../../lib/alarms";
+import { createAlarms, type Alarms } from "../../lib/alarms";
 import { explicitDependencies, MOCK_HUB_ACCOUNT_ID, record, valueOf, type RecordingMonitor } from "../../scripts/recorder";
-import { TEST_RUNBOOK_URL } from "../helpers/alarm-text";
-import { TEST_STACK, TEST_TAGS, testContext, testParent } from "../helpers/stack-context";
+import { testAlarmsArgs } from "../helpers/alarms-args";
+import { TEST_STACK, TEST_TAGS, testParent } from "../helpers/stack-context";
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";
@@ -38,27 +38,11 @@ describe("createAlarms with memberAccountAlarms", () => {
   beforeAll(async () => {
     const recorded = await record(() => {
       const parent = testParent();
-      const tickets = new aws.sns.Topic("tickets", { name: "monitoring-hub-tickets-test" }, { parent });
-      const notices = new aws.sns.Topic("notices", { name: "monitoring-hub-notices-test" }, { parent });
       // Stand-ins for what lib/cross-account.ts creates: the sink policy and one StackSet instance.
       const sinkPolicy = new aws.oam.SinkPolicy("sink-policy", { sinkIdentifier: "sink", policy: "{}" }, { parent });
       const instance = new aws.cloudformation.StackSetInstance("instance", { stackSetName: "members" }, { parent });
       const upstream = new aws.sns.Topic("upstream", {}, { parent });
-      const args: AlarmsArgs = {
-        ctx: testContext(),
-        runbookUrl: TEST_RUNBOOK_URL,
-        ticketTopicArn: tickets.arn,
-        noticeTopicArn: notices.arn,
-        errorMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationErrors" },
-        criticalMetric: { namespace: "MonitoringHub/test/Application", name: "ApplicationCriticalErrors" },
-        jiraFunctionName: "monitoring-hub-jira-test",
-        reconcileFunctionName: "monitoring-hub-jira-reconcile-test",
-        failureQueueName: "monitoring-hub-jira-failures-test",
-        redriveQueueName: "monitoring-hub-jira-redrive-test",
-        memberAccountIds: MEMBERS,
-        memberAccountAlarms: true,
-        memberMetricDependencies: [sinkPolicy, instance],
-      };
+      const args = testAlarmsArgs(parent, { memberAccountIds: MEMBERS, memberAccountAlarms: true, memberMetricDependencies: [sinkPolicy, instance] });
       const opts = { parent, dependsOn: [upstream] };
       return {
         three: createAlarms("three", args, opts),
