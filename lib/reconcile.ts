@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmNameAffixes } from "./alarm-specs";
 import type { JiraSettings, ReconcileSettings } from "./config";
-import { jiraLambdaEnvironment, type JiraLambda, type JiraLambdaRefs } from "./jira-lambda";
+import { BUNDLE_PROCESS_ENVIRONMENT, jiraLambdaEnvironment, type JiraLambda, type JiraLambdaRefs } from "./jira-lambda";
 import {
   createLambdaLogsAndRole,
   notifyHumansStatement,
@@ -115,9 +115,10 @@ export function createReconcile(name: string, args: ReconcileArgs, opts: pulumi.
       environment: {
         variables: pulumi
           .all([jiraLambda.secret.arn, args.noticeTopic.arn, jiraLambda.table.name, args.alertTopic.arn])
-          .apply(([secretArn, fallbackTopicArn, ticketsTableName, ticketTopicArn]) =>
-            reconcileEnvironment(args.jira, { secretArn, fallbackTopicArn, ticketsTableName }, { ticketTopicArn, suffix: ctx.suffix, settings: args.settings }),
-          ),
+          .apply(([secretArn, fallbackTopicArn, ticketsTableName, ticketTopicArn]) => ({
+            ...reconcileEnvironment(args.jira, { secretArn, fallbackTopicArn, ticketsTableName }, { ticketTopicArn, suffix: ctx.suffix, settings: args.settings }),
+            ...BUNDLE_PROCESS_ENVIRONMENT,
+          })),
       },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       tags: ctx.tags,

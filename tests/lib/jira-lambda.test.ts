@@ -347,16 +347,19 @@ describe("createJiraLambda", () => {
     expect(monitor.named("qa-jira-function").inputs.reservedConcurrentExecutions).toBe(2);
   });
 
-  it("puts exactly the contract's environment into the function, pointing at the notice topic", () => {
+  it("puts exactly the contract's environment into the function, pointing at the notice topic, plus two malloc arenas", () => {
     expect(monitor.named("hub-jira-function").inputs.environment).toEqual({
-      variables: jiraLambdaEnvironment(TEST_JIRA_SETTINGS, {
-        secretArn: monitor.named("hub-jira-credentials").state.arn as string,
-        fallbackTopicArn: ARN("sns", "monitoring-hub-notices-test"),
-        ticketsTableName: "monitoring-hub-jira-tickets-test",
-      }),
+      variables: {
+        ...jiraLambdaEnvironment(TEST_JIRA_SETTINGS, {
+          secretArn: monitor.named("hub-jira-credentials").state.arn as string,
+          fallbackTopicArn: ARN("sns", "monitoring-hub-notices-test"),
+          ticketsTableName: "monitoring-hub-jira-tickets-test",
+        }),
+        MALLOC_ARENA_MAX: "2",
+      },
     });
     const qaEnv = (monitor.named("qa-jira-function").inputs.environment as { variables: Record<string, string> }).variables;
-    expect(Object.keys(qaEnv).sort()).toEqual([...CONTRACT_KEYS].sort());
+    expect(Object.keys(qaEnv).sort()).toEqual([...CONTRACT_KEYS, "MALLOC_ARENA_MAX"].sort());
     expect(qaEnv.FALLBACK_TOPIC_ARN).toBe(ARN("sns", "monitoring-hub-notices-qa"));
   });
 

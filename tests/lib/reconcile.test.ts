@@ -222,13 +222,16 @@ describe("createReconcile", () => {
     expect(sweep.function).toBeDefined();
   });
 
-  it("puts the contract's environment and the sweep's variables into the function", () => {
+  it("puts the contract's environment, the sweep's variables and two malloc arenas into the function", () => {
     expect(monitor.named("hub-reconcile-function").inputs.environment).toEqual({
-      variables: reconcileEnvironment(
-        TEST_JIRA_SETTINGS,
-        { secretArn: monitor.named("hub-jira-credentials").state.arn as string, fallbackTopicArn: ARN("sns", "monitoring-hub-notices-test"), ticketsTableName: "monitoring-hub-jira-tickets-test" },
-        { ticketTopicArn: ARN("sns", "monitoring-hub-alerts-test"), suffix: "test", settings: SETTINGS },
-      ),
+      variables: {
+        ...reconcileEnvironment(
+          TEST_JIRA_SETTINGS,
+          { secretArn: monitor.named("hub-jira-credentials").state.arn as string, fallbackTopicArn: ARN("sns", "monitoring-hub-notices-test"), ticketsTableName: "monitoring-hub-jira-tickets-test" },
+          { ticketTopicArn: ARN("sns", "monitoring-hub-alerts-test"), suffix: "test", settings: SETTINGS },
+        ),
+        MALLOC_ARENA_MAX: "2",
+      },
     });
   });
 
