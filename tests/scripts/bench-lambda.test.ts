@@ -1,6 +1,6 @@
 // The benchmark's pure helpers and the check that its memory run handled every notification; the figures themselves
 // are machine-dependent and never asserted.
-import { lifecycle, memoryRunProblems, parseArgs, quantile, spread, zipSize, type Step } from "../../scripts/bench-lambda";
+import { lifecycle, memoryRunProblems, parseArgs, quantile, spread, tallyOf, zipSize, type Step } from "../../scripts/bench-lambda";
 import { identityLabel, messageOf } from "../support/events";
 import type { EmulatedIssue } from "../support/jira-emulator";
 
@@ -24,13 +24,35 @@ describe("bench-lambda helpers", () => {
   });
 
   it("parses --json and the counts, and rejects anything else", () => {
-    expect(parseArgs(["--json", "--runs", "3", "--warm", "30", "--notifications", "100"])).toEqual({
+    expect(parseArgs(["--json", "--runs", "3", "--warm", "30", "--notifications", "100", "--memory-runs", "5"])).toEqual({
       json: true,
-      options: { runs: 3, warm: 30, notifications: 100 },
+      options: { runs: 3, warm: 30, notifications: 100, memoryRuns: 5 },
     });
-    expect(parseArgs([])).toEqual({ json: false, options: { runs: 15, warm: 300, notifications: 1000 } });
+    expect(parseArgs([])).toEqual({ json: false, options: { runs: 15, warm: 300, notifications: 1000, memoryRuns: 3 } });
     expect(() => parseArgs(["--runs", "zero"])).toThrow("--runs needs a positive whole number");
+    expect(() => parseArgs(["--memory-runs", "0"])).toThrow("--memory-runs needs a positive whole number");
     expect(() => parseArgs(["--fast"])).toThrow("unknown argument --fast");
+    expect(() => parseArgs(["--toString", "1"])).toThrow("unknown argument --toString");
+  });
+
+  it("tallies what the invocations returned or threw, keeping the first three errors", () => {
+    const failure = (message: string) => ({ ok: false as const, error: { name: "Error", message } });
+    const results = [
+      { ok: true as const, result: { handled: 2, skipped: 1 } },
+      failure("one"),
+      { ok: true as const, result: { handled: 1, skipped: 0 } },
+      failure("two"),
+      failure("three"),
+      failure("four"),
+    ];
+
+    expect(tallyOf(results)).toEqual({
+      invocations: 6,
+      handled: 3,
+      skipped: 1,
+      failed: 4,
+      errors: [failure("one").error, failure("two").error, failure("three").error],
+    });
   });
 
   describe("memoryRunProblems", () => {

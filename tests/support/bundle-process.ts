@@ -20,18 +20,6 @@ export type InvokeResult =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
 
-/** Totals of an `invokeFile` run; `errors` holds the first three failures. */
-export interface InvokeTally {
-  readonly invocations: number;
-  /** Sum of the handler's `handled` counts. */
-  readonly handled: number;
-  /** Sum of the handler's `skipped` counts. */
-  readonly skipped: number;
-  /** Invocations that threw. */
-  readonly failed: number;
-  readonly errors: ReadonlyArray<{ readonly name: string; readonly message: string }>;
-}
-
 /** The child's memory, in KB: RSS right after the bundle loaded, peak RSS so far, heap used after a full collection. */
 export interface ChildMemory {
   readonly afterLoadKb: number;
@@ -42,7 +30,6 @@ export interface ChildMemory {
 type Reply =
   | { readonly type: "ready"; readonly afterLoadKb: number }
   | ({ readonly type: "result" } & InvokeResult)
-  | ({ readonly type: "tally" } & InvokeTally)
   | ({ readonly type: "memory" } & ChildMemory)
   | { readonly type: "fatal"; readonly error: { readonly name: string; readonly message: string } };
 
@@ -120,14 +107,6 @@ export class BundleProcess {
     const reply = await this.#send({ type: "invoke", event, budgetMs });
     if (reply.type !== "result") throw new Error(`bundle runner answered ${reply.type} to invoke`);
     return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
-  }
-
-  /** Invokes the handler once per event of a JSON array file, in order; the child holds the whole file meanwhile. */
-  async invokeFile(file: string, budgetMs = 30_000): Promise<InvokeTally> {
-    const reply = await this.#send({ type: "invoke-file", file, budgetMs });
-    if (reply.type !== "tally") throw new Error(`bundle runner answered ${reply.type} to invoke-file`);
-    const { type: _type, ...tally } = reply;
-    return tally;
   }
 
   /** Peak RSS so far, then a full collection and the heap it leaves. */

@@ -57,24 +57,6 @@ async function invoke(event, budgetMs) {
   }
 }
 
-/** Every event of a JSON array file, in order; the file is read whole first, and stays in memory for the run. */
-async function invokeFile(file, budgetMs) {
-  const events = JSON.parse(fs.readFileSync(file, "utf8"));
-  const tally = { type: "tally", invocations: 0, handled: 0, skipped: 0, failed: 0, errors: [] };
-  for (const event of events) {
-    const outcome = await invoke(event, budgetMs);
-    tally.invocations += 1;
-    if (outcome.ok) {
-      tally.handled += outcome.result?.handled ?? 0;
-      tally.skipped += outcome.result?.skipped ?? 0;
-    } else {
-      tally.failed += 1;
-      if (tally.errors.length < 3) tally.errors.push(outcome.error);
-    }
-  }
-  return tally;
-}
-
 /** Peak RSS so far, then the heap left after a full collection (a leak shows there, lazy collection does not). */
 function memory() {
   const maxRssKb = process.resourceUsage().maxRSS;
@@ -86,8 +68,6 @@ async function answer(request) {
   switch (request.type) {
     case "invoke":
       return { type: "result", ...(await invoke(request.event, request.budgetMs ?? 30_000)) };
-    case "invoke-file":
-      return invokeFile(request.file, request.budgetMs ?? 30_000);
     case "memory":
       return memory();
     default:
