@@ -1,10 +1,10 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, SNSEvent } from "aws-lambda";
 import { readConfig, readReconcileConfig, type HandlerConfig, type ReconcileConfig } from "./config";
 import { JiraCredentialsSource } from "./credentials";
+import { DynamoDb, dynamoDbOptionsFromEnvironment } from "./dynamodb";
 import { AlarmHandlingError } from "./errors";
 import { handleAlarm, RecentIssues } from "./handle-alarm";
 import { JiraTicketCreator } from "./jira-client";
@@ -33,8 +33,8 @@ function lazy<T>(create: () => Promise<T>): () => Promise<T> {
   return () => (value ??= create());
 }
 
-// Region, credentials and AWS_ENDPOINT_URL_* come from the SDK's standard environment chain.
-const dynamodb = lazy<DynamoDBClient>(async () => new (await import("./aws-dynamodb")).DynamoDBClient({}));
+// Region, credentials and AWS_ENDPOINT_URL_* come from the environment the Lambda runtime (or a test) sets.
+const dynamodb = lazy<DynamoDb>(async () => new DynamoDb(dynamoDbOptionsFromEnvironment(process.env)));
 const secretsManager = lazy<SecretsManagerClient>(async () => new (await import("./aws-secrets-manager")).SecretsManagerClient({}));
 const sns = lazy<SNSClient>(async () => new (await import("./aws-sns")).SNSClient({}));
 const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("./aws-cloudwatch")).CloudWatchClient({}));

@@ -1,5 +1,5 @@
-import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KnownTicket } from "./decide";
+import type { AttributeValue, DynamoDb, Item } from "./dynamodb";
 import { ALARM_STATES, type AlarmState } from "./notification";
 
 /**
@@ -51,19 +51,16 @@ const REPLAY_RETENTION_MS = 14 * DAY_MS;
  */
 export class TicketStore {
   constructor(
-    private readonly client: () => Promise<DynamoDBClient>,
+    private readonly client: () => Promise<DynamoDb>,
     private readonly tableName: string,
     private readonly retention: RetentionOptions,
   ) {}
 
   /** Strongly consistent read; an item past its TTL counts as absent (DynamoDB deletes expired items lazily). */
   async get(fingerprint: string, now: number): Promise<KnownTicket | undefined> {
-    const { GetItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { fingerprint: { S: fingerprint } }, ConsistentRead: true }),
-    );
-    return Item === undefined ? undefined : ticketOf(Item, now);
+    const { Item: item } = await client.getItem({ TableName: this.tableName, Key: { fingerprint: { S: fingerprint } }, ConsistentRead: true });
+    return item === undefined ? undefined : ticketOf(item, now);
   }
 
   /**
@@ -71,27 +68,24 @@ export class TicketStore {
    * is none. Returns the record as it stands under the claim.
    */
   async claim(fingerprint: string, alarmName: string, token: string, until: number, now: number): Promise<Claim> {
-    const { UpdateItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
-      const { Attributes } = await client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { fingerprint: { S: fingerprint } },
-          UpdateExpression:
-            "SET leaseToken = :token, leaseExpiresAt = :until, alarmName = if_not_exists(alarmName, :name), expiresAt = if_not_exists(expiresAt, :ttl)",
-          ConditionExpression: "attribute_not_exists(leaseToken) OR leaseExpiresAt < :now",
-          ExpressionAttributeValues: {
-            ":token": { S: token },
-            ":until": num(until),
-            ":name": { S: alarmName },
-            ":ttl": num(seconds(until + REPLAY_RETENTION_MS)),
-            ":now": num(now),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return { claimed: true, ticket: Attributes === undefined ? undefined : ticketOf(Attributes, now) };
+      const { Attributes: item } = await client.updateItem({
+        TableName: this.tableName,
+        Key: { fingerprint: { S: fingerprint } },
+        UpdateExpression:
+          "SET leaseToken = :token, leaseExpiresAt = :until, alarmName = if_not_exists(alarmName, :name), expiresAt = if_not_exists(expiresAt, :ttl)",
+        ConditionExpression: "attribute_not_exists(leaseToken) OR leaseExpiresAt < :now",
+        ExpressionAttributeValues: {
+          ":token": { S: token },
+          ":until": num(until),
+          ":name": { S: alarmName },
+          ":ttl": num(seconds(until + REPLAY_RETENTION_MS)),
+          ":now": num(now),
+        },
+        ReturnValues: "ALL_NEW",
+      });
+      return { claimed: true, ticket: item === undefined ? undefined : ticketOf(item, now) };
     } catch (error) {
       if (isConditionFailure(error)) return { claimed: false };
       throw error;
@@ -103,17 +97,14 @@ export class TicketStore {
    * invocation holds a live claim, which only happens if this one outlived its own claim.
    */
   async save(record: StoredAlarm, token: string, now: number): Promise<boolean> {
-    const { PutItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
-      await client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: this.#item(record, now),
-          ConditionExpression: "attribute_not_exists(leaseToken) OR leaseToken = :token OR leaseExpiresAt < :now",
-          ExpressionAttributeValues: { ":token": { S: token }, ":now": num(now) },
-        }),
-      );
+      await client.putItem({
+        TableName: this.tableName,
+        Item: this.#item(record, now),
+        ConditionExpression: "attribute_not_exists(leaseToken) OR leaseToken = :token OR leaseExpiresAt < :now",
+        ExpressionAttributeValues: { ":token": { S: token }, ":now": num(now) },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -123,24 +114,21 @@ export class TicketStore {
 
   /** Drops our claim without changing the record (nothing to do, or the work failed). */
   async release(fingerprint: string, token: string): Promise<void> {
-    const { UpdateItemCommand } = await import("./aws-dynamodb");
     const client = await this.client();
     try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { fingerprint: { S: fingerprint } },
-          UpdateExpression: "REMOVE leaseToken, leaseExpiresAt",
-          ConditionExpression: "leaseToken = :token",
-          ExpressionAttributeValues: { ":token": { S: token } },
-        }),
-      );
+      await client.updateItem({
+        TableName: this.tableName,
+        Key: { fingerprint: { S: fingerprint } },
+        UpdateExpression: "REMOVE leaseToken, leaseExpiresAt",
+        ConditionExpression: "leaseToken = :token",
+        ExpressionAttributeValues: { ":token": { S: token } },
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
 
-  #item(record: StoredAlarm, now: number): Record<string, AttributeValue> {
+  #item(record: StoredAlarm, now: number): Item {
     const t = record.ticket;
     const item: Record<string, AttributeValue> = {
       fingerprint: { S: record.fingerprint },
@@ -170,7 +158,7 @@ export class TicketStore {
   }
 }
 
-function ticketOf(item: Record<string, AttributeValue>, now: number): KnownTicket | undefined {
+function ticketOf(item: Item, now: number): KnownTicket | undefined {
   const expiresAt = numberOf(item.expiresAt);
   const key = item.issueKey?.S;
   if (key === undefined || (expiresAt !== undefined && expiresAt * 1000 <= now)) return undefined;

@@ -95,7 +95,7 @@ let serial = 0;
 
 beforeAll(async () => {
   dynamo = await startDynamo(TABLE);
-  store = new TicketStore(async () => dynamo.client, TABLE, { reopenWindowMinutes: 60 });
+  store = new TicketStore(async () => dynamo.table, TABLE, { reopenWindowMinutes: 60 });
 });
 afterAll(() => dynamo.stop());
 beforeEach(() => {

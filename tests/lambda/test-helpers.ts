@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
+import { DynamoDb } from "../../lambda_functions/jira-handler/dynamodb";
 import type { Log, LogFields } from "../../lambda_functions/jira-handler/logger";
 import { parseRecord, type AlarmNotification } from "../../lambda_functions/jira-handler/notification";
 
@@ -49,7 +50,14 @@ export function recordingLog(): Log & { readonly lines: LogLine[] } {
 }
 
 /** An in-memory DynamoDB (dynalite) on loopback with the tickets table created as the stack creates it. */
-export async function startDynamo(tableName: string): Promise<{ client: DynamoDBClient; endpoint: string; stop: () => Promise<void> }> {
+export async function startDynamo(tableName: string): Promise<{
+  /** The AWS SDK's client, for a test's own look at the table. */
+  client: DynamoDBClient;
+  /** The handler's own client, as the TicketStore uses it. */
+  table: DynamoDb;
+  endpoint: string;
+  stop: () => Promise<void>;
+}> {
   // dynalite ships no type declarations.
   const dynalite = require("dynalite") as (options: { createTableMs: number }) => Server;
   const server = dynalite({ createTableMs: 0 });
@@ -64,11 +72,14 @@ export async function startDynamo(tableName: string): Promise<{ client: DynamoDB
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
+  const table = new DynamoDb({ endpoint: new URL(endpoint), region: "us-east-1", credentials: () => ({ accessKeyId: "test", secretAccessKey: "test" }) });
   return {
     client,
+    table,
     endpoint,
     stop: async () => {
       client.destroy();
+      table.destroy();
       await new Promise((resolve) => server.close(resolve));
     },
   };

@@ -17,7 +17,7 @@ let fp: string;
 beforeAll(async () => {
   dynamo = await startDynamo(TABLE);
   client = dynamo.client;
-  store = new TicketStore(async () => client, TABLE, { reopenWindowMinutes: 60 });
+  store = new TicketStore(async () => dynamo.table, TABLE, { reopenWindowMinutes: 60 });
 });
 afterAll(() => dynamo.stop());
 beforeEach(() => {
