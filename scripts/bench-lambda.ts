@@ -67,7 +67,7 @@ export interface BenchFigures {
     readonly peakRssMb: number;
     /** Each run's peak, in run order. */
     readonly peakRssMbByRun: readonly number[];
-    /** The highest of the runs' figures. */
+    /** RSS once the bundle loaded, and the heap left after a full collection: the highest of the runs'. */
     readonly afterLoadRssMb: number;
     readonly heapAfterGcMb: number;
     readonly maxPeakRssMb: number;

@@ -95,6 +95,16 @@ describe("DynamoDb on the wire", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("abandons an answer that stops halfway, and retries it", async () => {
+    server.script((res) => {
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      res.write('{"Item": {"fingerprint": ');
+    }, json(200, { Item: KEY }));
+
+    await expect(client.getItem({ TableName: TABLE, Key: KEY })).resolves.toEqual({ Item: KEY });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("names a non-JSON error answer by its status", async () => {
     server.script((res) => {
       res.writeHead(403, { "content-type": "text/html" });
