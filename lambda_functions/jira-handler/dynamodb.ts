@@ -73,20 +73,31 @@ export interface DynamoDbOptions {
   readonly attemptTimeoutMs?: number;
   /** Scales the backoff between attempts. @default Math.random */
   readonly random?: () => number;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
 }
 
 /**
- * The endpoint, region and credentials the Lambda runtime provides, honouring the SDK's endpoint variables
- * (`AWS_ENDPOINT_URL_DYNAMODB`, then `AWS_ENDPOINT_URL`) and `AWS_USE_FIPS_ENDPOINT` as DESIGN.md requires.
- * @throws ConfigError naming the missing variable.
+ * The endpoint, region and credentials the Lambda runtime provides, honouring the SDK's endpoint variables as DESIGN.md
+ * requires (`AWS_ENDPOINT_URL_DYNAMODB`, then `AWS_ENDPOINT_URL`), and the SDK's `AWS_USE_FIPS_ENDPOINT`.
+ * @throws ConfigError naming the missing or malformed variable.
  */
 export function dynamoDbOptionsFromEnvironment(env: NodeJS.ProcessEnv): DynamoDbOptions {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region === undefined || region === "") throw new ConfigError("AWS_REGION is not set; the Lambda runtime sets it, set it yourself elsewhere.");
-  const configured = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  return { endpoint: new URL(configured ?? defaultEndpoint(region, env.AWS_USE_FIPS_ENDPOINT === "true")), region, credentials: () => credentialsFrom(env) };
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigError("AWS_REGION is not set; the Lambda runtime sets it, set it yourself elsewhere.");
+  const endpoint = configuredEndpoint(env) ?? new URL(defaultEndpoint(region, env.AWS_USE_FIPS_ENDPOINT === "true"));
+  return { endpoint, region, credentials: () => credentialsFrom(env) };
+}
+
+function configuredEndpoint(env: NodeJS.ProcessEnv): URL | undefined {
+  for (const name of ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"] as const) {
+    const value = env[name];
+    if (!value) continue;
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+      throw new ConfigError(`${name} is not an http(s) URL (${value}); set it to e.g. http://127.0.0.1:8000 or unset it.`);
+    }
+    return url;
+  }
+  return undefined;
 }
 
 /** DynamoDB's regional endpoint; China's regions have their own domain. */
@@ -106,7 +117,7 @@ function credentialsFrom(env: NodeJS.ProcessEnv): AwsCredentials {
 /** What one HTTP exchange gave: DynamoDB's answer, or the network failure that stopped it. */
 type Exchange = { readonly status: number; readonly body: string } | { readonly failure: Error };
 
-/** A DynamoDB client for the tickets table: one keep-alive connection, SigV4, the SDK's retry rules. */
+/** A DynamoDB client for the tickets table: kept-alive connections, SigV4, three attempts as the SDK's default. */
 export class DynamoDb {
   readonly #options: DynamoDbOptions;
   readonly #agent: http.Agent;
@@ -158,7 +169,7 @@ export class DynamoDb {
       },
       this.#options.credentials(),
       { region, service: "dynamodb" },
-      (this.#options.now ?? (() => new Date()))(),
+      new Date(),
     );
     const transport = endpoint.protocol === "https:" ? https : http;
     return new Promise((resolve) => {

@@ -177,6 +177,16 @@ describe("dynamoDbOptionsFromEnvironment", () => {
     expect(defaultEndpoint("cn-north-1", false)).toBe("https://dynamodb.cn-north-1.amazonaws.com.cn");
   });
 
+  it("skips an empty endpoint variable and refuses one that is not an http(s) URL", () => {
+    expect(dynamoDbOptionsFromEnvironment({ ...LAMBDA, AWS_ENDPOINT_URL_DYNAMODB: "", AWS_ENDPOINT_URL: "http://127.0.0.1:4566" }).endpoint.href).toBe(
+      "http://127.0.0.1:4566/",
+    );
+    expect(() => dynamoDbOptionsFromEnvironment({ ...LAMBDA, AWS_ENDPOINT_URL_DYNAMODB: "localhost:8000" })).toThrow(
+      new ConfigError("AWS_ENDPOINT_URL_DYNAMODB is not an http(s) URL (localhost:8000); set it to e.g. http://127.0.0.1:8000 or unset it."),
+    );
+    expect(() => dynamoDbOptionsFromEnvironment({ ...LAMBDA, AWS_ENDPOINT_URL: "not a url" })).toThrow(/AWS_ENDPOINT_URL is not an http\(s\) URL/);
+  });
+
   it("names what is missing instead of signing with nothing", () => {
     const { AWS_REGION: _region, ...noRegion } = LAMBDA;
     expect(() => dynamoDbOptionsFromEnvironment(noRegion)).toThrow(new ConfigError("AWS_REGION is not set; the Lambda runtime sets it, set it yourself elsewhere."));
