@@ -242,9 +242,10 @@ export async function memoryRunProblems(
 }
 
 /**
- * One memory run: a fresh process with the Lambda runtime's heap flags and the functions' process variables handles
- * `steps` in order, each event sent only when the previous invocation returned, as the Lambda Runtime API hands a warm
- * container one event at a time. The emulators must then show that every notification was handled.
+ * One memory run: a fresh process with the Lambda runtime's heap flags and the functions' process variables, logging
+ * at INFO as deployed, handles `steps` in order, each event sent only when the previous invocation returned, as the
+ * Lambda Runtime API hands a warm container one event at a time. The emulators must then show that every notification
+ * was handled.
  */
 async function memoryRun(bundleFile: string, env: Readonly<Record<string, string>>, steps: readonly Step[], jira: JiraEmulator, aws: LocalAws): Promise<ChildMemory> {
   const before: Before = { issues: jira.issues().length, records: (await aws.records()).length, secretReads: aws.secretReads() };
@@ -304,7 +305,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       const steps = Array.from({ length: Math.ceil(options.notifications / 3) }, (_, i) => lifecycle(run * 100_000 + i, startMs))
         .flat()
         .slice(0, options.notifications);
-      memoryRuns.push(await memoryRun(bundle.file, { ...handlerEnv, ...BUNDLE_PROCESS_ENVIRONMENT }, steps, jira, aws));
+      memoryRuns.push(await memoryRun(bundle.file, { ...handlerEnv, POWERTOOLS_LOG_LEVEL: "INFO", ...BUNDLE_PROCESS_ENVIRONMENT }, steps, jira, aws));
     }
     const highest = (pick: (m: ChildMemory) => number) => mb(Math.max(...memoryRuns.map(pick)));
 
