@@ -33,7 +33,8 @@ function lazy<T>(create: () => Promise<T>): () => Promise<T> {
   return () => (value ??= create());
 }
 
-// Region, credentials and AWS_ENDPOINT_URL_* come from the environment the Lambda runtime (or a test) sets.
+// Region, credentials and AWS_ENDPOINT_URL_* come from the environment the Lambda runtime (or a test) sets: read by
+// dynamoDbOptionsFromEnvironment for the tickets table, by the SDK's standard chain for the other clients.
 const dynamodb = lazy<DynamoDb>(async () => new DynamoDb(dynamoDbOptionsFromEnvironment(process.env)));
 const secretsManager = lazy<SecretsManagerClient>(async () => new (await import("./aws-secrets-manager")).SecretsManagerClient({}));
 const sns = lazy<SNSClient>(async () => new (await import("./aws-sns")).SNSClient({}));
