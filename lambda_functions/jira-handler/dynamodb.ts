@@ -61,7 +61,7 @@ export const ATTEMPT_TIMEOUT_MS = 3000;
 /** Full-jitter backoff base; the retries of one call wait at most 50 + 100 ms. */
 const BASE_DELAY_MS = 50;
 /** Error types that a later attempt can pass (throttling); every 5xx and network failure is retried too. */
-const RETRYABLE_TYPES = new Set(["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError"]);
+const RETRYABLE_TYPES = new Set(["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"]);
 
 /** How {@link DynamoDb} reaches DynamoDB. */
 export interface DynamoDbOptions {
