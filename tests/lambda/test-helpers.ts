@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +7,7 @@ import type { SNSEvent, SNSEventRecord } from "aws-lambda";
 import { DynamoDb } from "../../lambda_functions/jira-handler/dynamodb";
 import type { Log, LogFields } from "../../lambda_functions/jira-handler/logger";
 import { parseRecord, type AlarmNotification } from "../../lambda_functions/jira-handler/notification";
+import { createTicketsTable } from "../support/local-aws";
 
 /** The notification fixtures the repository keeps (FACTS.md "Fixture notes"). */
 const FIXTURES_DIR = join(__dirname, "..", "..", "fixtures");
@@ -64,14 +65,7 @@ export async function startDynamo(tableName: string): Promise<{
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: "fingerprint", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "fingerprint", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTicketsTable(client, tableName);
   const table = new DynamoDb({ endpoint: new URL(endpoint), region: "us-east-1", credentials: () => ({ accessKeyId: "test", secretAccessKey: "test" }) });
   return {
     client,

@@ -121,17 +121,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const stubUrl = await listen(stub);
 
   const client = new DynamoDBClient({ region: REGION, endpoint: dynamoUrl, credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" } });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: "fingerprint", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "fingerprint", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (let status = ""; status !== "ACTIVE"; ) {
-    status = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus ?? "";
-  }
+  await createTicketsTable(client, tableName);
 
   const noConfig = path.join(os.tmpdir(), "monitoring-hub-tests-no-aws-config");
   return {
@@ -164,6 +154,21 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       await close(db);
     },
   };
+}
+
+/** Creates the tickets table as the stack creates it (partition key `fingerprint`, S; on demand) and waits until it is active. */
+export async function createTicketsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: "fingerprint", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "fingerprint", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  for (let status = ""; status !== "ACTIVE"; ) {
+    status = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus ?? "";
+  }
 }
 
 function plain(value: AttributeValue): unknown {
